@@ -1,0 +1,349 @@
+//! The runtime the generated code calls: endpoint descriptors, limit checks and the wire request
+//! builder. Generated code holds data (descriptors, limits); behaviour lives here.
+
+use base64::Engine as _;
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorInfo, Result, Vendor};
+use crate::image::{Format, Image};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    AccessToken,
+    None,
+    Tc3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Deprecated,
+    Offline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    Json,
+    Binary,
+}
+
+/// Everything the spec says about one endpoint that the runtime needs at call time.
+#[derive(Debug)]
+pub struct EndpointInfo {
+    pub vendor: Vendor,
+    pub group: &'static str,
+    pub id: &'static str,
+    /// The vendor's name: `img.scanQRCode` (WeChat cloud-call name) or `QrcodeOCR` (Tencent action).
+    pub name: &'static str,
+    pub method: Method,
+    pub host: &'static str,
+    pub path: &'static str,
+    pub auth: AuthKind,
+    pub output: OutputKind,
+    /// Some input travels in a JSON body (sent as `{}` even when every such input is absent).
+    pub json_body: bool,
+    /// Tencent Cloud: action, version, signing service, regions the action is offered in.
+    pub action: Option<&'static str>,
+    pub version: Option<&'static str>,
+    pub service: Option<&'static str>,
+    pub regions: &'static [&'static str],
+    pub status: Status,
+    pub status_date: Option<&'static str>,
+    pub status_note: Option<&'static str>,
+    /// Codes this endpoint documents (global codes apply too).
+    pub errors: &'static [&'static str],
+    /// The vendor's whole error table.
+    pub error_table: &'static [ErrorInfo],
+}
+
+impl EndpointInfo {
+    /// The spec's entry for a code, if the vendor's table has it.
+    pub fn error_info(&self, code: &str) -> Option<&'static ErrorInfo> {
+        self.error_table.iter().find(|e| e.code == code)
+    }
+    /// What the caller should know when the endpoint is not active.
+    pub fn status_text(&self) -> Option<&'static str> {
+        match self.status {
+            Status::Active => None,
+            _ => self.status_note,
+        }
+    }
+}
+
+/// Where an input travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loc {
+    Query,
+    Multipart,
+    Json,
+}
+
+/// Documented limits of one input. Generated code writes these as constants.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_bytes: Option<u64>,
+    pub max_base64_bytes: Option<u64>,
+    pub min_chars: Option<u64>,
+    pub max_chars: Option<u64>,
+    /// (as written in the spec, expanded set of allowed characters)
+    pub charset: Option<(&'static str, &'static str)>,
+    pub forbid_prefix: Option<&'static str>,
+    pub forbid_chars: Option<&'static str>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub max_items: Option<u64>,
+    pub formats: &'static [Format],
+}
+
+impl Limits {
+    pub const NONE: Limits = Limits {
+        max_bytes: None,
+        max_base64_bytes: None,
+        min_chars: None,
+        max_chars: None,
+        charset: None,
+        forbid_prefix: None,
+        forbid_chars: None,
+        min: None,
+        max: None,
+        max_items: None,
+        formats: &[],
+    };
+}
+
+/// Values that documented limits can be checked on.
+pub trait Check {
+    fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()>;
+}
+
+impl Check for String {
+    fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
+        let bytes = self.len() as u64;
+        if let Some(max) = l.max_bytes {
+            if bytes > max {
+                return Err(Error::invalid(ep, field, format!("{bytes} bytes long; the limit is {max} bytes")));
+            }
+        }
+        let chars = self.chars().count() as u64;
+        if let Some(min) = l.min_chars {
+            if chars < min {
+                let what = if min == 1 { "must not be empty".to_string() } else { format!("{chars} characters; at least {min} required") };
+                return Err(Error::invalid(ep, field, what));
+            }
+        }
+        if let Some(max) = l.max_chars {
+            if chars > max {
+                return Err(Error::invalid(ep, field, format!("{chars} characters long; the limit is {max} characters")));
+            }
+        }
+        if let Some((written, set)) = l.charset {
+            if let Some(bad) = self.chars().find(|c| !set.contains(*c)) {
+                return Err(Error::invalid(ep, field, format!("character {bad:?} is not allowed (allowed: {written})")));
+            }
+        }
+        if let Some(p) = l.forbid_prefix {
+            if self.starts_with(p) {
+                return Err(Error::invalid(ep, field, format!("must not start with {p:?}")));
+            }
+        }
+        if let Some(fc) = l.forbid_chars {
+            if let Some(bad) = self.chars().find(|c| fc.contains(*c)) {
+                return Err(Error::invalid(ep, field, format!("must not contain {bad:?}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_number(v: f64, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
+    if !v.is_finite() {
+        return Err(Error::invalid(ep, field, format!("{v} is not a finite number")));
+    }
+    match (l.min, l.max) {
+        (Some(min), Some(max)) if v < min || v > max => Err(Error::invalid(ep, field, format!("{v} is out of range {min}..={max}"))),
+        (Some(min), None) if v < min => Err(Error::invalid(ep, field, format!("{v} is below the minimum {min}"))),
+        (None, Some(max)) if v > max => Err(Error::invalid(ep, field, format!("{v} is above the maximum {max}"))),
+        _ => Ok(()),
+    }
+}
+
+impl Check for i64 {
+    fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
+        check_number(*self as f64, ep, field, l)
+    }
+}
+
+impl Check for f64 {
+    fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
+        check_number(*self, ep, field, l)
+    }
+}
+
+impl<T: Check> Check for Vec<T> {
+    fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
+        if let Some(max) = l.max_items {
+            if self.len() as u64 > max {
+                return Err(Error::invalid(ep, field, format!("{} items; at most {max} allowed", self.len())));
+            }
+        }
+        for (i, item) in self.iter().enumerate() {
+            item.check(ep, &format!("{field}[{i}]"), l)?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the two forms of an image input travel.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageWire {
+    pub url: (Loc, &'static str),
+    pub data: (Loc, &'static str),
+    pub base64: bool,
+}
+
+/// One multipart field.
+#[derive(Debug, Clone)]
+pub enum Part {
+    Text { name: &'static str, value: String },
+    File { name: &'static str, filename: String, content_type: String, data: Bytes },
+}
+
+/// A request ready to send: the endpoint and its inputs placed where the spec says.
+/// Cheap to clone (image bytes are shared), so a retry rebuilds the HTTP request from it.
+#[derive(Debug, Clone)]
+pub struct WireRequest {
+    pub endpoint: &'static EndpointInfo,
+    pub query: Vec<(&'static str, String)>,
+    pub json: serde_json::Map<String, Value>,
+    pub parts: Vec<Part>,
+}
+
+impl WireRequest {
+    pub fn new(endpoint: &'static EndpointInfo) -> Self {
+        WireRequest { endpoint, query: Vec::new(), json: serde_json::Map::new(), parts: Vec::new() }
+    }
+
+    /// Places a value; `comma` joins a list with `,` (form and query lists).
+    pub fn value<T: Serialize + ?Sized>(&mut self, loc: Loc, name: &'static str, v: &T, comma: bool) -> Result<()> {
+        let value = serde_json::to_value(v).map_err(|e| Error::invalid(self.endpoint, name, e.to_string()))?;
+        if loc == Loc::Json {
+            self.json.insert(name.to_string(), value);
+            return Ok(());
+        }
+        let text = match (&value, comma) {
+            (Value::Array(items), true) => items.iter().map(scalar_text).collect::<Vec<_>>().join(","),
+            (v, _) => scalar_text(v),
+        };
+        self.text(loc, name, text);
+        Ok(())
+    }
+
+    fn text(&mut self, loc: Loc, name: &'static str, value: String) {
+        match loc {
+            Loc::Query => self.query.push((name, value)),
+            Loc::Multipart => self.parts.push(Part::Text { name, value }),
+            Loc::Json => {
+                self.json.insert(name.to_string(), Value::String(value));
+            }
+        }
+    }
+
+    /// Places an image input: a URL where the spec sends URLs, bytes (read from the file when
+    /// needed) where it sends data, after checking the documented limits.
+    pub async fn image(&mut self, field: &'static str, image: Image, wire: &ImageWire, l: &Limits) -> Result<()> {
+        let ep = self.endpoint;
+        let (data, content_type, filename) = match image {
+            Image::Url(u) => {
+                let parsed = reqwest::Url::parse(&u).map_err(|e| Error::invalid(ep, field, format!("not a valid URL: {e}")))?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    return Err(Error::invalid(ep, field, "the URL must be http or https"));
+                }
+                self.text(wire.url.0, wire.url.1, u);
+                return Ok(());
+            }
+            Image::Bytes { data, content_type, filename } => (data, content_type, filename),
+            Image::Path(p) => {
+                let meta = tokio::fs::metadata(&p).await.map_err(|e| Error::invalid(ep, field, format!("cannot read {}: {e}", p.display())))?;
+                // Refuse before reading a huge file into memory.
+                if let Some(max) = l.max_bytes {
+                    if meta.len() > max {
+                        return Err(too_big(ep, field, meta.len(), max));
+                    }
+                }
+                let data = tokio::fs::read(&p).await.map_err(|e| Error::invalid(ep, field, format!("cannot read {}: {e}", p.display())))?;
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+                (Bytes::from(data), None, name)
+            }
+        };
+        let format = check_image(ep, field, &data, l)?;
+        if wire.base64 {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
+            if let Some(max) = l.max_base64_bytes {
+                if encoded.len() as u64 > max {
+                    return Err(Error::invalid(ep, field, format!(
+                        "{} bytes after base64 encoding ({} raw); the limit is {max} bytes after encoding",
+                        encoded.len(), data.len()
+                    )));
+                }
+            }
+            self.text(wire.data.0, wire.data.1, encoded);
+        } else {
+            let content_type = content_type.unwrap_or_else(|| format.mime().to_string());
+            let filename = filename.unwrap_or_else(|| format!("image.{}", format.extension()));
+            match wire.data.0 {
+                Loc::Multipart => self.parts.push(Part::File { name: wire.data.1, filename, content_type, data }),
+                // The loader rejects raw bytes outside multipart; keep the branch total anyway.
+                loc => return Err(Error::invalid(ep, field, format!("cannot send raw bytes in {loc:?}"))),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn too_big(ep: &EndpointInfo, field: &str, len: u64, max: u64) -> Error {
+    Error::invalid(ep, field, format!("the image is {len} bytes; the limit is {max} bytes ({})", human(max + 1)))
+}
+
+fn human(n: u64) -> String {
+    if n % (1024 * 1024) == 0 {
+        format!("under {} MB", n / (1024 * 1024))
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Empty, oversize and non-image bytes never reach the network.
+pub fn check_image(ep: &EndpointInfo, field: &str, data: &[u8], l: &Limits) -> Result<Format> {
+    if data.is_empty() {
+        return Err(Error::invalid(ep, field, "the image is empty"));
+    }
+    if let Some(max) = l.max_bytes {
+        if data.len() as u64 > max {
+            return Err(too_big(ep, field, data.len() as u64, max));
+        }
+    }
+    let Some(format) = Format::sniff(data) else {
+        return Err(Error::invalid(ep, field, "the bytes are not a picture (no JPEG/PNG/GIF/BMP/WebP/PDF signature)"));
+    };
+    if !l.formats.is_empty() && !l.formats.contains(&format) {
+        let allowed: Vec<&str> = l.formats.iter().map(|f| f.name()).collect();
+        return Err(Error::invalid(ep, field, format!("{} is not accepted here (accepted: {})", format.name(), allowed.join(", "))));
+    }
+    Ok(format)
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,233 @@
+//! The Tencent Cloud API 3.0 client: TC3 signing, regions, the `Response` envelope.
+//!
+//! ```no_run
+//! # async fn demo() -> wxcv::Result<()> {
+//! use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig, QrcodeOcrRequest};
+//! let tc = TencentCloud::new(TencentCloudConfig::new("AKID...", "secret-key").region("ap-guangzhou"))?;
+//! let found = tc.ocr().qrcode_ocr(QrcodeOcrRequest::new(wxcv::Image::path("codes.png"))).await?;
+//! println!("{:?}", found.code_results);
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tracing::Instrument;
+
+pub use crate::generated::tencentcloud::*;
+
+use crate::error::{ApiError, Error, ErrorCode, Result, TransportKind, Vendor};
+use crate::rt::{EndpointInfo, WireRequest};
+use crate::tc3;
+use crate::transport::{self, HttpConfig};
+use crate::Secret;
+
+pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
+pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+/// Temporary credentials' token (sent as X-TC-Token).
+pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+pub const ENV_REGION: &str = "TENCENTCLOUD_REGION";
+/// Overrides `https://<service host>` (an emulator, a proxy).
+pub const ENV_BASE_URL: &str = "TENCENTCLOUD_BASE_URL";
+
+const CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// Configuration of a [`TencentCloud`] client.
+#[derive(Debug, Clone)]
+pub struct TencentCloudConfig {
+    pub secret_id: String,
+    pub secret_key: Secret,
+    /// Temporary credentials' session token.
+    pub token: Option<Secret>,
+    /// `ap-guangzhou`, ...; checked against the regions each action is offered in.
+    pub region: Option<String>,
+    /// `zh-CN` or `en-US` for error messages.
+    pub language: Option<String>,
+    /// Scheme and host every call goes to; `None` for the action's own host. The signature still
+    /// names the spec's service (`ocr`).
+    pub base_url: Option<String>,
+    pub http: HttpConfig,
+}
+
+impl TencentCloudConfig {
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        TencentCloudConfig {
+            secret_id: secret_id.into(),
+            secret_key: Secret::new(secret_key),
+            token: None,
+            region: None,
+            language: None,
+            base_url: None,
+            http: HttpConfig::default(),
+        }
+    }
+
+    /// From `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, and optionally
+    /// `TENCENTCLOUD_SESSION_TOKEN`, `TENCENTCLOUD_REGION`, `TENCENTCLOUD_BASE_URL`.
+    pub fn from_env() -> Result<Self> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let id = var(ENV_SECRET_ID).ok_or_else(|| Error::Config(format!("{ENV_SECRET_ID} is not set")))?;
+        let key = var(ENV_SECRET_KEY).ok_or_else(|| Error::Config(format!("{ENV_SECRET_KEY} is not set")))?;
+        let mut cfg = TencentCloudConfig::new(id, key);
+        cfg.token = var(ENV_SESSION_TOKEN).map(Secret::new);
+        cfg.region = var(ENV_REGION);
+        cfg.base_url = var(ENV_BASE_URL);
+        Ok(cfg)
+    }
+
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Secret::new(token));
+        self
+    }
+    pub fn language(mut self, lang: impl Into<String>) -> Self {
+        self.language = Some(lang.into());
+        self
+    }
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.http.timeout = t;
+        self
+    }
+}
+
+struct Inner {
+    config: TencentCloudConfig,
+    base_url: Option<String>,
+    http: reqwest::Client,
+}
+
+/// A Tencent Cloud client. Cheap to clone.
+#[derive(Clone)]
+pub struct TencentCloud {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for TencentCloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TencentCloud").field("config", &self.inner.config).finish()
+    }
+}
+
+impl TencentCloud {
+    pub fn new(config: TencentCloudConfig) -> Result<Self> {
+        if config.secret_id.is_empty() || config.secret_key.expose().is_empty() {
+            return Err(Error::Config("the SecretId and the SecretKey must not be empty".into()));
+        }
+        let base_url = config.base_url.as_deref().map(crate::normalize_base_url).transpose()?;
+        let http = transport::build_client(&config.http)?;
+        Ok(TencentCloud { inner: Arc::new(Inner { config, base_url, http }) })
+    }
+
+    pub fn from_env() -> Result<Self> {
+        TencentCloud::new(TencentCloudConfig::from_env()?)
+    }
+
+    pub fn config(&self) -> &TencentCloudConfig {
+        &self.inner.config
+    }
+
+    /// Generated endpoints land here.
+    pub(crate) async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
+        let ep = w.endpoint;
+        let span = tracing::info_span!("wxcv.call", vendor = "tencentcloud", endpoint = ep.name);
+        async move {
+            let cfg = &self.inner.config;
+            if let Some(region) = &cfg.region {
+                if !ep.regions.is_empty() && !ep.regions.contains(&region.as_str()) {
+                    return Err(Error::invalid(ep, "region", format!(
+                        "{} is not offered in {region} (offered in: {})", ep.name, ep.regions.join(", ")
+                    )));
+                }
+            }
+            let base = match &self.inner.base_url {
+                Some(b) => b.clone(),
+                None => format!("https://{}", ep.host),
+            };
+            let url = reqwest::Url::parse(&format!("{base}/")).map_err(|e| Error::Config(format!("bad base URL: {e}")))?;
+            let host = match (url.host_str(), url.port()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.to_string(),
+                (None, _) => return Err(Error::Config("the base URL has no host".into())),
+            };
+            let payload = serde_json::to_vec(&w.json).map_err(|e| Error::invalid(ep, "body", e.to_string()))?;
+            let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+            let sig = tc3::sign(&tc3::SignInput {
+                secret_id: &cfg.secret_id,
+                secret_key: cfg.secret_key.expose(),
+                service: ep.service.unwrap_or("ocr"),
+                host: &host,
+                content_type: CONTENT_TYPE,
+                payload: &payload,
+                timestamp,
+            });
+            let mut req = self
+                .inner
+                .http
+                .post(url)
+                .header("Content-Type", CONTENT_TYPE)
+                .header("Authorization", sig.authorization)
+                .header("X-TC-Action", ep.action.unwrap_or_default())
+                .header("X-TC-Version", ep.version.unwrap_or_default())
+                .header("X-TC-Timestamp", timestamp.to_string());
+            if let Some(r) = &cfg.region {
+                req = req.header("X-TC-Region", r);
+            }
+            if let Some(t) = &cfg.token {
+                req = req.header("X-TC-Token", t.expose());
+            }
+            if let Some(l) = &cfg.language {
+                req = req.header("X-TC-Language", l);
+            }
+            tracing::debug!(action = ep.action, "sending");
+            let reply = transport::send(ep, req.body(payload), cfg.http.max_response_bytes).await?;
+            tracing::debug!(status = reply.status, bytes = reply.body.len(), "reply");
+            decode(ep, reply.status, &reply.body)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// `{"Response": {...}}` into `T`, or `{"Response": {"Error": {...}, "RequestId"}}` into an API error.
+pub(crate) fn decode<T: DeserializeOwned>(ep: &'static EndpointInfo, status: u16, body: &[u8]) -> Result<T> {
+    let mut v: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) if !(200..300).contains(&status) => {
+            return Err(Error::Transport {
+                endpoint: ep.name,
+                kind: TransportKind::HttpStatus(status),
+                message: format!("HTTP {status} without a Tencent Cloud envelope ({e})"),
+            });
+        }
+        Err(e) => return Err(Error::decode(ep, status, format!("not JSON: {e}"))),
+    };
+    let Some(resp) = v.get_mut("Response").map(Value::take) else {
+        return Err(Error::decode(ep, status, "no Response object in the reply"));
+    };
+    if let Some(err) = resp.get("Error") {
+        let code = err.get("Code").and_then(Value::as_str).unwrap_or("").to_string();
+        let message = err.get("Message").and_then(Value::as_str).unwrap_or("").to_string();
+        let info = ep.error_info(&code).or_else(|| code.split_once('.').and_then(|(head, _)| ep.error_info(head)));
+        return Err(Error::Api(Box::new(ApiError {
+            vendor: Vendor::TencentCloud,
+            endpoint: ep.name,
+            code: ErrorCode::TencentCloud(code),
+            message,
+            request_id: resp.get("RequestId").and_then(Value::as_str).map(str::to_string),
+            http_status: status,
+            info,
+            status_note: ep.status_text(),
+        })));
+    }
+    serde_json::from_value(resp).map_err(|e| Error::decode(ep, status, e.to_string()))
+}

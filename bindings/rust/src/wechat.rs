@@ -1,0 +1,387 @@
+//! The WeChat client: configuration, access tokens, the CloudBase open API transport, and the
+//! generic exchange the generated endpoint methods call.
+//!
+//! ```no_run
+//! # async fn demo() -> wxcv::Result<()> {
+//! use wxcv::wechat::{WeChat, WeChatConfig, ScanQrcodeRequest};
+//! let wx = WeChat::new(WeChatConfig::new("wx0123456789abcdef", "app-secret"))?;
+//! let found = wx.img().scan_qrcode(ScanQrcodeRequest::new(wxcv::Image::path("codes.jpg"))).await?;
+//! for code in &found.code_results {
+//!     println!("{} {}", code.type_name, code.data);
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+pub use crate::generated::wechat::*;
+
+use crate::error::{ApiError, Category, Error, ErrorCode, Result, TransportKind, Vendor};
+use crate::image::{BinaryImage, Format};
+use crate::rt::{AuthKind, EndpointInfo, Method, Part, WireRequest};
+use crate::token::TokenCache;
+use crate::transport::{self, HttpConfig, Reply};
+use crate::Secret;
+
+/// Environment variables read by [`WeChatConfig::from_env`].
+pub const ENV_APPID: &str = "WECHAT_APPID";
+pub const ENV_APPSECRET: &str = "WECHAT_APPSECRET";
+/// Set to `1` to call through CloudBase Run's open API service (no access token).
+pub const ENV_CLOUDBASE: &str = "WECHAT_CLOUDBASE";
+/// Overrides `https://api.weixin.qq.com` (an emulator, a proxy).
+pub const ENV_BASE_URL: &str = "WECHAT_BASE_URL";
+/// Set to `1` to fetch tokens with `cgi-bin/stable_token`.
+pub const ENV_STABLE_TOKEN: &str = "WECHAT_STABLE_TOKEN";
+
+/// How calls are authenticated.
+#[derive(Clone)]
+pub enum Credentials {
+    /// App id and secret: the client fetches and caches access tokens.
+    AppSecret { app_id: String, app_secret: Secret },
+    /// CloudBase Run's open API service: plain HTTP to api.weixin.qq.com, no access_token; the
+    /// platform authenticates the call. `from_appid` reuses another account's resources.
+    CloudBase { from_appid: Option<String> },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::AppSecret { app_id, app_secret } => {
+                f.debug_struct("AppSecret").field("app_id", app_id).field("app_secret", app_secret).finish()
+            }
+            Credentials::CloudBase { from_appid } => f.debug_struct("CloudBase").field("from_appid", from_appid).finish(),
+        }
+    }
+}
+
+/// Configuration of a [`WeChat`] client.
+#[derive(Debug, Clone)]
+pub struct WeChatConfig {
+    pub credentials: Credentials,
+    /// Scheme and host every call goes to; `None` for the vendor's (`https://api.weixin.qq.com`,
+    /// or `http://api.weixin.qq.com` for CloudBase).
+    pub base_url: Option<String>,
+    /// Fetch tokens with `cgi-bin/stable_token` instead of `cgi-bin/token`.
+    pub stable_token: bool,
+    pub http: HttpConfig,
+}
+
+impl WeChatConfig {
+    pub fn new(app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        WeChatConfig {
+            credentials: Credentials::AppSecret { app_id: app_id.into(), app_secret: Secret::new(app_secret) },
+            base_url: None,
+            stable_token: false,
+            http: HttpConfig::default(),
+        }
+    }
+
+    /// CloudBase Run's open API service (no access token).
+    pub fn cloudbase() -> Self {
+        WeChatConfig {
+            credentials: Credentials::CloudBase { from_appid: None },
+            base_url: None,
+            stable_token: false,
+            http: HttpConfig::default(),
+        }
+    }
+
+    /// From `WECHAT_APPID` / `WECHAT_APPSECRET` (or `WECHAT_CLOUDBASE=1`), `WECHAT_BASE_URL` and
+    /// `WECHAT_STABLE_TOKEN=1`.
+    pub fn from_env() -> Result<Self> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let mut cfg = if var(ENV_CLOUDBASE).is_some_and(|v| v == "1" || v == "true") {
+            WeChatConfig::cloudbase()
+        } else {
+            match (var(ENV_APPID), var(ENV_APPSECRET)) {
+                (Some(id), Some(secret)) => WeChatConfig::new(id, secret),
+                (None, _) => return Err(Error::Config(format!("{ENV_APPID} is not set (or set {ENV_CLOUDBASE}=1)"))),
+                (_, None) => return Err(Error::Config(format!("{ENV_APPSECRET} is not set"))),
+            }
+        };
+        cfg.base_url = var(ENV_BASE_URL);
+        cfg.stable_token = var(ENV_STABLE_TOKEN).is_some_and(|v| v == "1" || v == "true");
+        Ok(cfg)
+    }
+
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    pub fn stable_token(mut self, yes: bool) -> Self {
+        self.stable_token = yes;
+        self
+    }
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.http.timeout = t;
+        self
+    }
+    pub fn from_appid(mut self, appid: impl Into<String>) -> Self {
+        if let Credentials::CloudBase { from_appid } = &mut self.credentials {
+            *from_appid = Some(appid.into());
+        }
+        self
+    }
+}
+
+struct Inner {
+    config: WeChatConfig,
+    base_url: String,
+    http: reqwest::Client,
+    tokens: TokenCache,
+}
+
+/// A WeChat client. Cheap to clone; clones share the HTTP pool and the token cache.
+#[derive(Clone)]
+pub struct WeChat {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for WeChat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeChat").field("config", &self.inner.config).finish()
+    }
+}
+
+impl WeChat {
+    pub fn new(config: WeChatConfig) -> Result<Self> {
+        let default = match config.credentials {
+            Credentials::CloudBase { .. } => "http://api.weixin.qq.com",
+            Credentials::AppSecret { .. } => "https://api.weixin.qq.com",
+        };
+        let base_url = crate::normalize_base_url(config.base_url.as_deref().unwrap_or(default))?;
+        if let Credentials::AppSecret { app_id, app_secret } = &config.credentials {
+            if app_id.is_empty() || app_secret.expose().is_empty() {
+                return Err(Error::Config("the app id and the app secret must not be empty".into()));
+            }
+        }
+        let http = transport::build_client(&config.http)?;
+        Ok(WeChat { inner: Arc::new(Inner { config, base_url, http, tokens: TokenCache::default() }) })
+    }
+
+    /// A client configured from the environment (see [`WeChatConfig::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        WeChat::new(WeChatConfig::from_env()?)
+    }
+
+    pub fn config(&self) -> &WeChatConfig {
+        &self.inner.config
+    }
+
+    /// The current access token (fetched when none is cached). CloudBase mode has none.
+    pub async fn access_token(&self) -> Result<String> {
+        Ok(self.token().await?.to_string())
+    }
+
+    async fn token(&self) -> Result<Arc<str>> {
+        let Credentials::AppSecret { app_id, app_secret } = &self.inner.config.credentials else {
+            return Err(Error::Config("CloudBase mode has no access token".into()));
+        };
+        let this = self.clone();
+        let (app_id, app_secret) = (app_id.clone(), app_secret.expose().to_string());
+        let stable = self.inner.config.stable_token;
+        let t = self
+            .inner
+            .tokens
+            .get(move || async move {
+                // Straight to the wire: the token endpoints need no token, and going through
+                // `exchange` would make this future recursive.
+                let w = if stable {
+                    GetStableAccessTokenRequest::new(app_id, app_secret).into_wire().await?
+                } else {
+                    GetAccessTokenRequest::new(app_id, app_secret).into_wire().await?
+                };
+                let reply = this.send_once(&w, None).await?;
+                let tok: AccessToken = decode_json(w.endpoint, reply)?;
+                let expires_in = u64::try_from(tok.expires_in).unwrap_or(0);
+                Ok((tok.access_token, expires_in))
+            })
+            .await?;
+        Ok(t.value)
+    }
+
+    fn uses_token(&self, ep: &EndpointInfo) -> bool {
+        ep.auth == AuthKind::AccessToken && matches!(self.inner.config.credentials, Credentials::AppSecret { .. })
+    }
+
+    /// Sends the request; on a token error, refreshes the token and tries once more.
+    async fn exchange(&self, w: &WireRequest) -> Result<(Reply, Option<ApiError>)> {
+        let ep = w.endpoint;
+        let span = tracing::info_span!("wxcv.call", vendor = "wechat", endpoint = ep.name);
+        async move {
+            let mut attempt = 0;
+            loop {
+                let token = if self.uses_token(ep) { Some(self.token().await?) } else { None };
+                let reply = self.send_once(w, token.as_deref()).await?;
+                let err = wechat_error(ep, &reply);
+                if let (Some(e), Some(t)) = (&err, &token) {
+                    if e.category() == Category::Token && attempt == 0 {
+                        tracing::debug!(code = %e.code, "token rejected; refreshing and retrying once");
+                        self.inner.tokens.invalidate(t);
+                        attempt += 1;
+                        continue;
+                    }
+                }
+                return Ok((reply, err));
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn send_once(&self, w: &WireRequest, token: Option<&str>) -> Result<Reply> {
+        let ep = w.endpoint;
+        let url = format!("{}{}", self.inner.base_url, ep.path);
+        let method = match ep.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let mut query: Vec<(&str, &str)> = Vec::with_capacity(w.query.len() + 2);
+        if let Some(t) = token {
+            query.push(("access_token", t));
+        }
+        if let Credentials::CloudBase { from_appid: Some(a) } = &self.inner.config.credentials {
+            query.push(("from_appid", a));
+        }
+        query.extend(w.query.iter().map(|(k, v)| (*k, v.as_str())));
+        let mut req = self.inner.http.request(method, url);
+        if !query.is_empty() {
+            req = req.query(&query);
+        }
+        if !w.parts.is_empty() {
+            let mut form = reqwest::multipart::Form::new();
+            for p in &w.parts {
+                form = match p {
+                    Part::Text { name, value } => form.text(*name, value.clone()),
+                    Part::File { name, filename, content_type, data } => {
+                        let part = reqwest::multipart::Part::stream_with_length(data.clone(), data.len() as u64)
+                            .file_name(filename.clone())
+                            .mime_str(content_type)
+                            .map_err(|_| Error::invalid(ep, name, format!("invalid content type {content_type:?}")))?;
+                        form.part(*name, part)
+                    }
+                };
+            }
+            req = req.multipart(form);
+        } else if !w.json.is_empty() || (ep.method == Method::Post && ep.json_body) {
+            req = req.json(&w.json);
+        }
+        tracing::debug!(path = ep.path, "sending");
+        let reply = transport::send(ep, req, self.inner.config.http.max_response_bytes).await?;
+        tracing::debug!(status = reply.status, bytes = reply.body.len(), "reply");
+        Ok(reply)
+    }
+
+    /// Generated JSON endpoints land here.
+    pub(crate) async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
+        let (reply, err) = self.exchange(&w).await?;
+        if let Some(e) = err {
+            return Err(Error::Api(Box::new(e)));
+        }
+        decode_body(w.endpoint, &reply)
+    }
+
+    /// Generated binary endpoints land here: an image, or a typed error, never JSON as an image.
+    pub(crate) async fn call_binary(&self, w: WireRequest) -> Result<BinaryImage> {
+        let ep = w.endpoint;
+        let (reply, err) = self.exchange(&w).await?;
+        if let Some(e) = err {
+            return Err(Error::Api(Box::new(e)));
+        }
+        check_status(ep, &reply)?;
+        decode_image(ep, &reply)
+    }
+}
+
+/// A JSON reply into `T`, after WeChat's error envelope and the HTTP status are checked.
+fn decode_json<T: DeserializeOwned>(ep: &'static EndpointInfo, reply: Reply) -> Result<T> {
+    if let Some(e) = wechat_error(ep, &reply) {
+        return Err(Error::Api(Box::new(e)));
+    }
+    decode_body(ep, &reply)
+}
+
+fn decode_body<T: DeserializeOwned>(ep: &'static EndpointInfo, reply: &Reply) -> Result<T> {
+    check_status(ep, reply)?;
+    serde_json::from_slice(&reply.body).map_err(|e| Error::decode(ep, reply.status, format!("{e}")))
+}
+
+fn check_status(ep: &EndpointInfo, reply: &Reply) -> Result<()> {
+    if (200..300).contains(&reply.status) {
+        Ok(())
+    } else {
+        Err(Error::Transport {
+            endpoint: ep.name,
+            kind: TransportKind::HttpStatus(reply.status),
+            message: format!("HTTP {} without a WeChat error body", reply.status),
+        })
+    }
+}
+
+/// The picture in a binary reply; JSON and anything without an image signature is an error.
+pub(crate) fn decode_image(ep: &EndpointInfo, reply: &Reply) -> Result<BinaryImage> {
+    let Some(format) = Format::sniff(&reply.body) else {
+        let what = if looks_like_json(&reply.body) { "a JSON body without errcode" } else { "bytes that are not a picture" };
+        return Err(Error::decode(ep, reply.status, format!("expected an image, got {what} ({} bytes)", reply.body.len())));
+    };
+    let content_type = match reply.content_type() {
+        Some(ct) if ct.starts_with("image/") => ct.to_string(),
+        _ => format.mime().to_string(),
+    };
+    Ok(BinaryImage { content_type, data: reply.body.clone() })
+}
+
+fn looks_like_json(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{')
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Code {
+    Int(i64),
+    Str(String),
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    errcode: Option<Code>,
+    #[serde(default)]
+    errmsg: String,
+}
+
+/// WeChat's error envelope, if the body is one with a non-zero errcode (number or string).
+pub(crate) fn wechat_error(ep: &'static EndpointInfo, reply: &Reply) -> Option<ApiError> {
+    if !looks_like_json(&reply.body) {
+        return None;
+    }
+    let env: Envelope = serde_json::from_slice(&reply.body).ok()?;
+    let code = match env.errcode? {
+        Code::Int(c) => c,
+        Code::Str(s) => s.trim().parse().ok()?,
+    };
+    if code == 0 {
+        return None;
+    }
+    // WeChat appends "rid: <id>" to errmsg; CloudBase sends x-openapi-seqid.
+    let request_id = env
+        .errmsg
+        .rsplit_once("rid: ")
+        .map(|(_, r)| r.trim().to_string())
+        .or_else(|| reply.header("x-openapi-seqid"));
+    Some(ApiError {
+        vendor: Vendor::WeChat,
+        endpoint: ep.name,
+        code: ErrorCode::WeChat(code),
+        message: crate::transport::redact_text(&env.errmsg),
+        request_id,
+        http_status: reply.status,
+        info: ep.error_info(&code.to_string()),
+        status_note: ep.status_text(),
+    })
+}

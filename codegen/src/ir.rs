@@ -1,0 +1,275 @@
+//! The intermediate representation: the spec validated, every reference resolved, every name in
+//! every case. Targets read only this.
+
+pub use crate::names::Names;
+pub use crate::raw::Text;
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub vendors: Vec<Vendor>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VendorKind {
+    WeChat,
+    TencentCloud,
+}
+
+impl VendorKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            VendorKind::WeChat => "wechat",
+            VendorKind::TencentCloud => "tencentcloud",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Vendor {
+    pub kind: VendorKind,
+    pub groups: Vec<Group>,
+    pub errors: Vec<ErrorCode>,
+    /// `spec/<vendor>/errors.yaml`, relative to the repository root.
+    pub errors_file: String,
+}
+
+impl Vendor {
+    pub fn endpoints(&self) -> impl Iterator<Item = (&Group, &Endpoint)> {
+        self.groups.iter().flat_map(|g| g.endpoints.iter().map(move |e| (g, e)))
+    }
+    pub fn model(&self, name: &str) -> Option<&Model> {
+        self.groups.iter().flat_map(|g| &g.models).find(|m| m.names.original == name)
+    }
+    pub fn find_endpoint(&self, group: &str, id: &str) -> Option<(&Group, &Endpoint)> {
+        self.endpoints().find(|(g, e)| g.names.original == group && e.names.original == id)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub names: Names,
+    /// The spec file, relative to the repository root (`spec/wechat/img.yaml`).
+    pub file: String,
+    pub summary: Text,
+    pub source: Option<String>,
+    pub host: String,
+    /// Tencent Cloud: the TC3 signing service and the API version.
+    pub service: Option<String>,
+    pub version: Option<String>,
+    pub enums: Vec<Enum>,
+    pub models: Vec<Model>,
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub names: Names,
+    pub doc: Text,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// `wire` is `names.original`.
+    pub names: Names,
+    pub doc: Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub names: Names,
+    pub doc: Text,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// `names.original` is the wire name.
+    pub names: Names,
+    /// The cloud-call (wx-server-sdk) name; WeChat only.
+    pub cloud: Option<String>,
+    pub ty: Type,
+    pub required: bool,
+    pub secret: bool,
+    pub doc: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    String,
+    Int,
+    Float,
+    Bool,
+    Image,
+    List(Box<Type>),
+    Model(String),
+    Enum(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    AccessToken,
+    None,
+    Tc3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Active,
+    Deprecated,
+    Offline,
+}
+
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub date: Option<String>,
+    pub note: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CloudName {
+    /// `img.scanQRCode`
+    pub full: String,
+    pub group: String,
+    pub method: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub names: Names,
+    pub cloud: Option<CloudName>,
+    pub cloud_call: bool,
+    pub aliases: Vec<String>,
+    pub action: Option<String>,
+    pub regions: Vec<String>,
+    pub summary: Text,
+    pub status: Status,
+    pub unconfirmed: Vec<String>,
+    pub method: String,
+    pub host: String,
+    pub path: String,
+    pub auth: Auth,
+    pub quota: Option<Text>,
+    pub inputs: Vec<Input>,
+    pub output: Output,
+    pub then_fetch: Option<ThenFetch>,
+    pub errors: Vec<String>,
+}
+
+impl Endpoint {
+    /// The name the vendor's docs use: `img.scanQRCode` or `QrcodeOCR`.
+    pub fn vendor_name(&self) -> &str {
+        match (&self.cloud, &self.action) {
+            (Some(c), _) => &c.full,
+            (None, Some(a)) => a,
+            (None, None) => &self.names.original,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Output {
+    Model(String),
+    Binary,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThenFetch {
+    pub group: String,
+    pub endpoint: String,
+    /// (input id of the fetched endpoint, field wire name of this endpoint's output)
+    pub bind: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Query,
+    Multipart,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Wire {
+    pub name: String,
+    pub location: Location,
+    pub cloud: Option<String>,
+    pub base64: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum InputKind {
+    Image { url: Wire, data: Wire },
+    Value { ty: Type, wire: Wire, comma: bool },
+    Const { value: String, wire: Wire },
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub names: Names,
+    pub kind: InputKind,
+    pub required: bool,
+    pub secret: bool,
+    pub default: Option<String>,
+    pub limits: Limits,
+    pub doc: Option<Text>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    pub max_bytes: Option<u64>,
+    pub max_base64_bytes: Option<u64>,
+    pub min_chars: Option<u64>,
+    pub max_chars: Option<u64>,
+    /// As written (`0-9A-Za-z!#-`), and expanded into the allowed characters.
+    pub charset: Option<(String, String)>,
+    pub forbid_prefix: Option<String>,
+    pub forbid_chars: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub max_items: Option<u64>,
+    pub formats: Vec<String>,
+}
+
+impl Limits {
+    pub fn is_empty(&self) -> bool {
+        *self == Limits::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Token,
+    Auth,
+    RateLimit,
+    Quota,
+    System,
+    Input,
+    NotFound,
+    Unavailable,
+}
+
+impl Category {
+    pub const ALL: [(&'static str, Category); 8] = [
+        ("token", Category::Token),
+        ("auth", Category::Auth),
+        ("rate_limit", Category::RateLimit),
+        ("quota", Category::Quota),
+        ("system", Category::System),
+        ("input", Category::Input),
+        ("not_found", Category::NotFound),
+        ("unavailable", Category::Unavailable),
+    ];
+    pub fn key(self) -> &'static str {
+        Self::ALL.iter().find(|(_, c)| *c == self).map(|(k, _)| *k).unwrap_or("system")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    pub code: String,
+    pub errmsg: Option<String>,
+    pub category: Category,
+    pub global: bool,
+    pub text: Text,
+}

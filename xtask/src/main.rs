@@ -1,0 +1,71 @@
+//! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench`
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
+        Some("test") => test(),
+        Some("bench") => Err("`cargo xtask bench` arrives with the benchmarks (issue 8)".to_string()),
+        _ => Err("usage: cargo xtask <codegen [--check] | test | bench>".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(check: bool) -> Result<(), String> {
+    let root = root();
+    let start = Instant::now();
+    let files = wxcv_codegen::generate(&root).map_err(|e| e.to_string())?;
+    let elapsed = start.elapsed();
+    let report = wxcv_codegen::sync_files(&root, &files, check).map_err(|e| e.to_string())?;
+    if check {
+        if report.is_empty() {
+            println!("codegen --check: {} generated files are up to date ({:.1} ms to regenerate)", files.len(), elapsed.as_secs_f64() * 1e3);
+            Ok(())
+        } else {
+            Err(format!(
+                "codegen --check: generated files differ from the spec:\n{}\nrun `cargo xtask codegen` and commit the result",
+                report.join("\n")
+            ))
+        }
+    } else {
+        for r in &report {
+            println!("{r}");
+        }
+        println!("codegen: {} files ({} changed) in {:.1} ms", files.len(), report.len(), elapsed.as_secs_f64() * 1e3);
+        Ok(())
+    }
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+/// Every test of every language.
+fn test() -> Result<(), String> {
+    codegen(true)?;
+    run(cargo().args(["test", "--workspace", "--all-targets"]))?;
+    run(cargo().args(["test", "--workspace", "--doc"]))?;
+    Ok(())
+}
