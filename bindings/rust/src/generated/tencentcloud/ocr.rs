@@ -389,7 +389,7 @@ impl<'a> Ocr<'a> {
     /// Regions: ap-beijing, ap-guangzhou.
     ///
     /// Not confirmed by a vendor source: inputs.image.limits.
-    pub async fn qrcode_ocr(&self, req: QrcodeOcrRequest) -> crate::Result<QrcodeOcrResult> {
+    pub async fn qrcode_ocr(self, req: QrcodeOcrRequest) -> crate::Result<QrcodeOcrResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -402,7 +402,7 @@ impl<'a> Ocr<'a> {
     ///
     /// Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai, na-toronto.
     #[deprecated(since = "2023-06-01", note = "offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline")]
-    pub async fn query_bar_code(&self, req: QueryBarCodeRequest) -> crate::Result<QueryBarCodeResult> {
+    pub async fn query_bar_code(self, req: QueryBarCodeRequest) -> crate::Result<QueryBarCodeResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }

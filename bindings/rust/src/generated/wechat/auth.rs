@@ -224,7 +224,7 @@ impl<'a> Auth<'a> {
     /// `GET /cgi-bin/token` · cloud call `auth.getAccessToken` (not offered as a cloud call)
     ///
     /// Not confirmed by a vendor source: cloud.
-    pub async fn get_access_token(&self, req: GetAccessTokenRequest) -> crate::Result<AccessToken> {
+    pub async fn get_access_token(self, req: GetAccessTokenRequest) -> crate::Result<AccessToken> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -238,7 +238,7 @@ impl<'a> Auth<'a> {
     /// Quota: 10,000 calls a minute and 500,000 a day; force_refresh at most 20 times a day, at least 30 s apart
     ///
     /// Not confirmed by a vendor source: cloud.
-    pub async fn get_stable_access_token(&self, req: GetStableAccessTokenRequest) -> crate::Result<AccessToken> {
+    pub async fn get_stable_access_token(self, req: GetStableAccessTokenRequest) -> crate::Result<AccessToken> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }

@@ -318,7 +318,7 @@ impl<'a> Img<'a> {
     /// `POST /cv/img/qrcode` · cloud call `img.scanQRCode`
     ///
     /// Quota: 100 free calls a day for verified accounts during the beta
-    pub async fn scan_qrcode(&self, req: ScanQrcodeRequest) -> crate::Result<ScanQrcodeResult> {
+    pub async fn scan_qrcode(self, req: ScanQrcodeRequest) -> crate::Result<ScanQrcodeResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -331,14 +331,14 @@ impl<'a> Img<'a> {
     ///
     /// Quota: 100 free calls a day for verified accounts during the beta
     #[deprecated(note = "deprecated: the vendor's current documentation marks this API as delisted")]
-    pub async fn superresolution(&self, req: SuperresolutionRequest) -> crate::Result<SuperresolutionResult> {
+    pub async fn superresolution(self, req: SuperresolutionRequest) -> crate::Result<SuperresolutionResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
 
     /// [`Self::superresolution`], then [`Media::get_temp_media`] with its reply: the resulting picture in one call.
     #[deprecated(note = "deprecated: the vendor's current documentation marks this API as delisted")]
-    pub async fn superresolution_fetch(&self, req: SuperresolutionRequest) -> crate::Result<crate::BinaryImage> {
+    pub async fn superresolution_fetch(self, req: SuperresolutionRequest) -> crate::Result<crate::BinaryImage> {
         let out = self.superresolution(req).await?;
         self.client.media().get_temp_media(GetTempMediaRequest::new(out.media_id)).await
     }
@@ -350,7 +350,7 @@ impl<'a> Img<'a> {
     /// `POST /cv/img/aicrop` · cloud call `img.aiCrop`
     ///
     /// Quota: 100 free calls a day for verified accounts during the beta
-    pub async fn ai_crop(&self, req: AiCropRequest) -> crate::Result<AiCropResult> {
+    pub async fn ai_crop(self, req: AiCropRequest) -> crate::Result<AiCropResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }

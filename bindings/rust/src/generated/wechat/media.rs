@@ -86,7 +86,7 @@ impl<'a> Media<'a> {
     /// `GET /cgi-bin/media/get` · cloud call `customerServiceMessage.getTempMedia`
     ///
     /// Not confirmed by a vendor source: cloud.
-    pub async fn get_temp_media(&self, req: GetTempMediaRequest) -> crate::Result<crate::BinaryImage> {
+    pub async fn get_temp_media(self, req: GetTempMediaRequest) -> crate::Result<crate::BinaryImage> {
         let wire = req.into_wire().await?;
         self.client.call_binary(wire).await
     }

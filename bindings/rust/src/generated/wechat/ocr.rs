@@ -1049,7 +1049,7 @@ impl<'a> Ocr<'a> {
     /// Quota: 500 calls a day for verified accounts during the beta; more through the service market
     ///
     /// Not confirmed by a vendor source: inputs.type.default.
-    pub async fn idcard(&self, req: IdcardRequest) -> crate::Result<IdcardResult> {
+    pub async fn idcard(self, req: IdcardRequest) -> crate::Result<IdcardResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -1061,7 +1061,7 @@ impl<'a> Ocr<'a> {
     /// `POST /cv/ocr/bankcard` · cloud call `ocr.bankcard`
     ///
     /// Not confirmed by a vendor source: inputs.type.default, output.field_types.
-    pub async fn bankcard(&self, req: BankcardRequest) -> crate::Result<BankcardResult> {
+    pub async fn bankcard(self, req: BankcardRequest) -> crate::Result<BankcardResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -1073,7 +1073,7 @@ impl<'a> Ocr<'a> {
     /// `POST /cv/ocr/driving` · cloud call `ocr.vehicleLicense`
     ///
     /// Not confirmed by a vendor source: inputs.type.default, output.field_types.
-    pub async fn vehicle_license(&self, req: VehicleLicenseRequest) -> crate::Result<VehicleLicenseResult> {
+    pub async fn vehicle_license(self, req: VehicleLicenseRequest) -> crate::Result<VehicleLicenseResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -1085,7 +1085,7 @@ impl<'a> Ocr<'a> {
     /// `POST /cv/ocr/drivinglicense` · cloud call `ocr.driverLicense`
     ///
     /// Not confirmed by a vendor source: inputs.type.default, output.field_types.
-    pub async fn driver_license(&self, req: DriverLicenseRequest) -> crate::Result<DriverLicenseResult> {
+    pub async fn driver_license(self, req: DriverLicenseRequest) -> crate::Result<DriverLicenseResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -1097,7 +1097,7 @@ impl<'a> Ocr<'a> {
     /// `POST /cv/ocr/bizlicense` · cloud call `ocr.businessLicense`
     ///
     /// Not confirmed by a vendor source: inputs.type.default, output.field_types.
-    pub async fn business_license(&self, req: BusinessLicenseRequest) -> crate::Result<BusinessLicenseResult> {
+    pub async fn business_license(self, req: BusinessLicenseRequest) -> crate::Result<BusinessLicenseResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -1109,7 +1109,7 @@ impl<'a> Ocr<'a> {
     /// `POST /cv/ocr/comm` · cloud call `ocr.printedText`
     ///
     /// Not confirmed by a vendor source: inputs.type.default, output.field_types.
-    pub async fn printed_text(&self, req: PrintedTextRequest) -> crate::Result<PrintedTextResult> {
+    pub async fn printed_text(self, req: PrintedTextRequest) -> crate::Result<PrintedTextResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
@@ -1121,7 +1121,7 @@ impl<'a> Ocr<'a> {
     /// `POST /cv/ocr/platenum` · cloud call `ocr.plateNumber`
     ///
     /// Not confirmed by a vendor source: cloud, inputs.type.default, output.field_types.
-    pub async fn plate_number(&self, req: PlateNumberRequest) -> crate::Result<PlateNumberResult> {
+    pub async fn plate_number(self, req: PlateNumberRequest) -> crate::Result<PlateNumberResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }

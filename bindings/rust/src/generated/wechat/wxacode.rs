@@ -483,7 +483,7 @@ impl<'a> Wxacode<'a> {
     /// `POST /cgi-bin/wxaapp/createwxaqrcode` · cloud call `wxacode.createQRCode`
     ///
     /// Quota: shared with wxacode.get: 100,000 codes in total
-    pub async fn create_qrcode(&self, req: CreateQrcodeRequest) -> crate::Result<crate::BinaryImage> {
+    pub async fn create_qrcode(self, req: CreateQrcodeRequest) -> crate::Result<crate::BinaryImage> {
         let wire = req.into_wire().await?;
         self.client.call_binary(wire).await
     }
@@ -497,7 +497,7 @@ impl<'a> Wxacode<'a> {
     /// Quota: shared with wxacode.createQRCode: 100,000 codes in total
     ///
     /// Not confirmed by a vendor source: inputs.path.required, inputs.width.default, inputs.width.limits, inputs.env_version.default, errors.
-    pub async fn get(&self, req: WxacodeGetRequest) -> crate::Result<crate::BinaryImage> {
+    pub async fn get(self, req: WxacodeGetRequest) -> crate::Result<crate::BinaryImage> {
         let wire = req.into_wire().await?;
         self.client.call_binary(wire).await
     }
@@ -509,7 +509,7 @@ impl<'a> Wxacode<'a> {
     /// `POST /wxa/getwxacodeunlimit` · cloud call `wxacode.getUnlimited`
     ///
     /// Not confirmed by a vendor source: inputs.width.default, inputs.width.limits, inputs.env_version.default, inputs.auto_color.default, inputs.is_hyaline.default.
-    pub async fn get_unlimited(&self, req: GetUnlimitedRequest) -> crate::Result<crate::BinaryImage> {
+    pub async fn get_unlimited(self, req: GetUnlimitedRequest) -> crate::Result<crate::BinaryImage> {
         let wire = req.into_wire().await?;
         self.client.call_binary(wire).await
     }
