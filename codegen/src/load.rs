@@ -145,13 +145,22 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
         match result {
             Ok(p) => parsed.push((i, p)),
             Err(e) => {
-                let line = e.start_mark().map(|m| m.line()).unwrap_or(0);
-                let path = e.path().unwrap_or("").trim_start_matches('.').to_string();
+                let mut line = e.start_mark().map(|m| m.line()).unwrap_or(0);
+                let mut path = e.path().unwrap_or("").trim_start_matches('.').to_string();
                 let msg = match &*e {
                     marked_yaml::Error::UnknownFieldError(f, expected, _) => {
+                        // serde's path cannot name spanned map keys: find the key in the tree.
+                        if let Some((l, p)) = locate_unknown(&node, f, expected, &mut Vec::new()) {
+                            (line, path) = (l, p);
+                        }
                         format!("unknown key \"{f}\" (expected one of: {})", expected.join(", "))
                     }
-                    other => other.to_string(),
+                    other => {
+                        if path.contains('?') {
+                            path = path_at_line(&node, line).unwrap_or(path);
+                        }
+                        other.to_string()
+                    }
                 };
                 cx.err_at(i, line, &path, msg);
             }
@@ -205,6 +214,67 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
     }
 }
 
+fn key_line(k: &marked_yaml::types::MarkedScalarNode) -> usize {
+    k.span().start().map(|m| m.line()).unwrap_or(0)
+}
+
+/// The mapping holding `key` among otherwise expected keys: (line of the key, its dotted path).
+fn locate_unknown(node: &marked_yaml::Node, key: &str, expected: &[&str], path: &mut Vec<String>) -> Option<(usize, String)> {
+    use marked_yaml::Node;
+    match node {
+        Node::Mapping(m) => {
+            if let Some(k) = m.keys().find(|k| k.as_str() == key) {
+                if m.keys().all(|k| k.as_str() == key || expected.contains(&k.as_str())) {
+                    path.push(key.to_string());
+                    return Some((key_line(k), path.join(".")));
+                }
+            }
+            for (k, v) in m.iter() {
+                path.push(k.as_str().to_string());
+                if let Some(found) = locate_unknown(v, key, expected, path) {
+                    return Some(found);
+                }
+                path.pop();
+            }
+            None
+        }
+        Node::Sequence(s) => {
+            for (i, v) in s.iter().enumerate() {
+                path.push(i.to_string());
+                if let Some(found) = locate_unknown(v, key, expected, path) {
+                    return Some(found);
+                }
+                path.pop();
+            }
+            None
+        }
+        Node::Scalar(_) => None,
+    }
+}
+
+/// The dotted path of the last key at or before `line` (document order, deepest first).
+fn path_at_line(node: &marked_yaml::Node, line: usize) -> Option<String> {
+    fn walk(node: &marked_yaml::Node, line: usize, path: &mut Vec<String>, best: &mut Option<(usize, String)>) {
+        if let marked_yaml::Node::Mapping(m) = node {
+            for (k, v) in m.iter() {
+                let l = key_line(k);
+                if l > line {
+                    break;
+                }
+                path.push(k.as_str().to_string());
+                if best.as_ref().is_none_or(|(bl, _)| l >= *bl) {
+                    *best = Some((l, path.join(".")));
+                }
+                walk(v, line, path, best);
+                path.pop();
+            }
+        }
+    }
+    let mut best = None;
+    walk(node, line, &mut Vec::new(), &mut best);
+    best.map(|(_, p)| p)
+}
+
 fn load_error(e: &marked_yaml::LoadError) -> (usize, String) {
     use marked_yaml::LoadError::*;
     let text = e.to_string();
@@ -229,7 +299,10 @@ fn lower_vendor(
 ) -> Option<Vendor> {
     let errors_file = format!("spec/{}/errors.yaml", kind.key());
     let mut codes = Vec::new();
+    // Present but unreadable: its own fault is reported; it is neither missing nor empty.
+    let errors_unreadable = errors.is_none() && cx.files.iter().any(|f| f.name == errors_file);
     match &errors {
+        None if errors_unreadable => {}
         None => {
             let i = groups.first().map(|g| g.0)?;
             cx.err_at(i, 1, "", format!("{errors_file} is missing"));
@@ -268,6 +341,7 @@ fn lower_vendor(
         }
     }
     let known_codes: BTreeSet<String> = codes.iter().map(|c| c.code.clone()).collect();
+    let known_codes = (!errors_unreadable).then_some(&known_codes);
 
     // Pass 1: every model and enum name of the vendor, for references across files.
     let mut type_names: BTreeMap<String, (bool, usize, usize)> = BTreeMap::new(); // name -> (is_enum, file, line)
@@ -281,6 +355,12 @@ fn lower_vendor(
             let what = if is_enum { "enums" } else { "models" };
             if !is_pascal(name) {
                 cx.err(*i, name, &format!("{what}.{}", name.as_str()), "type names are PascalCase");
+            }
+            if name.ends_with("Request") {
+                cx.err(*i, name, &format!("{what}.{}", name.as_str()), "the suffix Request is reserved for generated argument types");
+            }
+            if groups.iter().any(|(_, g2)| Names::new(&g2.group).pascal == name.as_str()) {
+                cx.err(*i, name, &format!("{what}.{}", name.as_str()), "a type may not share its name with a group");
             }
             if let Some((_, f, l)) = type_names.get(name.as_str()) {
                 let other = format!("{}:{l}", cx.files[*f].name);
@@ -348,7 +428,7 @@ fn lower_vendor(
 
         let mut endpoints = Vec::new();
         for (id, e) in &g.endpoints {
-            if let Some(ep) = lower_endpoint(cx, *i, kind, g, &host, id, e, &type_names, &known_codes) {
+            if let Some(ep) = lower_endpoint(cx, *i, kind, g, &host, id, e, &type_names, known_codes) {
                 endpoints.push(ep);
             }
         }
@@ -381,7 +461,7 @@ fn lower_endpoint(
     id: &S,
     e: &raw::RawEndpoint,
     types: &BTreeMap<String, (bool, usize, usize)>,
-    known_codes: &BTreeSet<String>,
+    known_codes: Option<&BTreeSet<String>>,
 ) -> Option<Endpoint> {
     let base = format!("endpoints.{}", id.as_str());
     if !is_snake(id) {
@@ -491,7 +571,7 @@ fn lower_endpoint(
 
     let mut errors = Vec::new();
     for code in &e.errors {
-        if !known_codes.contains(code.as_str()) {
+        if known_codes.is_some_and(|k| !k.contains(code.as_str())) {
             cx.err(i, code, &format!("{base}.errors"), format!("unknown error code {} (not in errors.yaml)", code.as_str()));
         }
         errors.push(code.to_string());
@@ -602,7 +682,10 @@ fn lower_input(
             if inp.url.is_some() || inp.data.is_some() {
                 cx.err(i, t, path, "url: and data: belong to image inputs");
             }
+            let before = cx.errors.len();
             let ty = resolve_type(cx, i, t, &format!("{path}.type"), types, true);
+            // An unresolved type stands in as string; checks against it would only add noise.
+            let resolved = cx.errors.len() == before;
             let Some(loc) = &inp.location else {
                 cx.err(i, t, &format!("{path}.in"), "say where the input travels (in: query | multipart | json)");
                 return None;
@@ -623,15 +706,17 @@ fn lower_input(
                 }
             };
             let is_list = matches!(ty, Type::List(_));
-            if comma && !is_list {
+            if resolved && comma && !is_list {
                 cx.err(i, t, &format!("{path}.style"), "style: comma is for list inputs");
             }
             if is_list && !comma && wire.location != Location::Json {
                 cx.err(i, t, &format!("{path}.style"), "a list outside JSON needs style: comma");
             }
-            check_limits_fit(cx, i, t, &ty, &limits, path);
-            if let Some(d) = &inp.default {
-                check_default(cx, i, d, &ty, types, path);
+            if resolved {
+                check_limits_fit(cx, i, t, &ty, &limits, path);
+                if let Some(d) = &inp.default {
+                    check_default(cx, i, d, &ty, types, path);
+                }
             }
             InputKind::Value { ty, wire, comma }
         }
@@ -833,6 +918,10 @@ fn check_then_fetch(cx: &mut Ctx, raw_groups: &[(usize, GroupFile)], vendor: &mu
             let re = &rg.endpoints[e.names.original.as_str()];
             let at = &re.then_fetch.as_ref().unwrap().endpoint;
             let path = format!("endpoints.{}.then_fetch", e.names.original);
+            if t.group.is_empty() {
+                cx.err(*file, at, &path, format!("name the endpoint as <group>.<id>, not \"{}\"", t.endpoint));
+                continue;
+            }
             let Some((_, target)) = snapshot.find_endpoint(&t.group, &t.endpoint) else {
                 cx.err(*file, at, &path, format!("unknown endpoint \"{}.{}\"", t.group, t.endpoint));
                 continue;
@@ -844,11 +933,16 @@ fn check_then_fetch(cx: &mut Ctx, raw_groups: &[(usize, GroupFile)], vendor: &mu
                 Output::Model(m) => snapshot.model(m),
                 Output::Binary => None,
             };
+            // An unknown output model is reported at output.model; its fields cannot be checked.
+            let unknown_model = matches!(&e.output, Output::Model(_)) && out_model.is_none();
             for (input, field) in &t.bind {
                 if !target.inputs.iter().any(|x| &x.names.original == input) {
                     cx.err(*file, at, &path, format!("{}.{} has no input \"{input}\"", t.group, t.endpoint));
                 }
-                if !out_model.is_some_and(|m| m.fields.iter().any(|f| &f.names.original == field)) {
+                if out_model.is_some_and(|m| m.fields.iter().any(|f| &f.names.original == field && !f.required)) {
+                    cx.err(*file, at, &path, format!("the output field \"{field}\" is optional; bind a required one"));
+                }
+                if !unknown_model && !out_model.is_some_and(|m| m.fields.iter().any(|f| &f.names.original == field)) {
                     cx.err(*file, at, &path, format!("the output has no field \"{field}\""));
                 }
             }
