@@ -50,22 +50,47 @@ fn codegen(check: bool) -> Result<(), String> {
     }
 }
 
-fn run(cmd: &mut Command) -> Result<(), String> {
-    eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
-}
-
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root());
     c
 }
 
+/// Runs a test command, echoing its output and adding up the `test result:` lines it prints.
+fn run_counted(cmd: &mut Command, totals: &mut (u64, u64, u64)) -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("xtask: running {cmd:?}");
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let out = child.stdout.take().expect("piped stdout");
+    for line in BufReader::new(out).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(what), Some(n)) = (words.next(), words.next()) else { continue };
+                let Ok(n) = n.parse::<u64>() else { continue };
+                match what {
+                    "passed" => totals.0 += n,
+                    "failed" => totals.1 += n,
+                    "ignored" => totals.2 += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+}
+
 /// Every test of every language.
 fn test() -> Result<(), String> {
+    let start = Instant::now();
     codegen(true)?;
-    run(cargo().args(["test", "--workspace", "--all-targets"]))?;
-    run(cargo().args(["test", "--workspace", "--doc"]))?;
-    Ok(())
+    let mut totals = (0, 0, 0);
+    let result = run_counted(cargo().args(["test", "--workspace", "--all-targets"]), &mut totals)
+        .and_then(|()| run_counted(cargo().args(["test", "--workspace", "--doc"]), &mut totals));
+    println!("xtask test took {:.0} s", start.elapsed().as_secs_f64());
+    println!("total: {} passed, {} failed, {} skipped", totals.0, totals.1, totals.2);
+    result
 }
