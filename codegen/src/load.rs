@@ -428,7 +428,7 @@ fn lower_vendor(
 
         let mut endpoints = Vec::new();
         for (id, e) in &g.endpoints {
-            if let Some(ep) = lower_endpoint(cx, *i, kind, g, &host, id, e, &type_names, known_codes) {
+            if let Some(ep) = lower_endpoint(cx, *i, kind, &host, id, e, &type_names, known_codes) {
                 endpoints.push(ep);
             }
         }
@@ -456,7 +456,6 @@ fn lower_endpoint(
     cx: &mut Ctx,
     i: usize,
     kind: VendorKind,
-    g: &GroupFile,
     host: &str,
     id: &S,
     e: &raw::RawEndpoint,
@@ -585,7 +584,6 @@ fn lower_endpoint(
             bind: t.bind.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         }
     });
-    let _ = g;
     Some(Endpoint {
         names,
         cloud,
@@ -715,7 +713,7 @@ fn lower_input(
             if resolved {
                 check_limits_fit(cx, i, t, &ty, &limits, path);
                 if let Some(d) = &inp.default {
-                    check_default(cx, i, d, &ty, types, path);
+                    check_default(cx, i, d, &ty, path);
                 }
             }
             InputKind::Value { ty, wire, comma }
@@ -827,17 +825,15 @@ fn check_limits_fit(cx: &mut Ctx, i: usize, at: &S, ty: &Type, l: &Limits, path:
     }
 }
 
-fn check_default(cx: &mut Ctx, i: usize, d: &S, ty: &Type, types: &BTreeMap<String, (bool, usize, usize)>, path: &str) {
+fn check_default(cx: &mut Ctx, i: usize, d: &S, ty: &Type, path: &str) {
     let p = format!("{path}.default");
     let ok = match ty {
         Type::Int => d.parse::<i64>().is_ok(),
         Type::Float => d.parse::<f64>().is_ok(),
         Type::Bool => d.as_str() == "true" || d.as_str() == "false",
         Type::String => true,
-        Type::Enum(e) => {
-            let _ = types.get(e);
-            true // values are checked against the enum after lowering (see check_enum_defaults)
-        }
+        // Enum defaults are checked against the enum's values after lowering (check_then_fetch).
+        Type::Enum(_) => true,
         _ => false,
     };
     if !ok {
