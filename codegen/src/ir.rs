@@ -212,8 +212,13 @@ pub struct Input {
     pub secret: bool,
     pub default: Option<String>,
     pub limits: Limits,
+    /// The vendor's reply when this input is at fault: (fault kind, error code), in spec order.
+    pub invalid: Vec<(String, String)>,
     pub doc: Option<Text>,
 }
+
+/// Kinds of input fault an `invalid:` map may name (the emulator reports one of these).
+pub const FAULT_KINDS: &[&str] = &["missing", "length", "charset", "prefix", "chars", "range", "items", "type", "url", "empty", "size", "format", "default"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Limits {

@@ -342,6 +342,7 @@ fn lower_vendor(
     }
     let known_codes: BTreeSet<String> = codes.iter().map(|c| c.code.clone()).collect();
     let known_codes = (!errors_unreadable).then_some(&known_codes);
+    let global_codes: BTreeSet<String> = codes.iter().filter(|c| c.global).map(|c| c.code.clone()).collect();
 
     // Pass 1: every model and enum name of the vendor, for references across files.
     let mut type_names: BTreeMap<String, (bool, usize, usize)> = BTreeMap::new(); // name -> (is_enum, file, line)
@@ -428,7 +429,7 @@ fn lower_vendor(
 
         let mut endpoints = Vec::new();
         for (id, e) in &g.endpoints {
-            if let Some(ep) = lower_endpoint(cx, *i, kind, &host, id, e, &type_names, known_codes) {
+            if let Some(ep) = lower_endpoint(cx, *i, kind, &host, id, e, &type_names, known_codes, &global_codes) {
                 endpoints.push(ep);
             }
         }
@@ -461,6 +462,7 @@ fn lower_endpoint(
     e: &raw::RawEndpoint,
     types: &BTreeMap<String, (bool, usize, usize)>,
     known_codes: Option<&BTreeSet<String>>,
+    global_codes: &BTreeSet<String>,
 ) -> Option<Endpoint> {
     let base = format!("endpoints.{}", id.as_str());
     if !is_snake(id) {
@@ -574,6 +576,19 @@ fn lower_endpoint(
             cx.err(i, code, &format!("{base}.errors"), format!("unknown error code {} (not in errors.yaml)", code.as_str()));
         }
         errors.push(code.to_string());
+    }
+    for (iid, inp) in &e.inputs {
+        for (fault, code) in &inp.invalid {
+            let p = format!("{base}.inputs.{}.invalid.{}", iid.as_str(), fault.as_str());
+            if !crate::ir::FAULT_KINDS.contains(&fault.as_str()) {
+                cx.err(i, fault, &p, format!("unknown fault kind \"{}\" ({})", fault.as_str(), crate::ir::FAULT_KINDS.join(" | ")));
+            }
+            if known_codes.is_some_and(|k| !k.contains(code.as_str())) {
+                cx.err(i, code, &p, format!("unknown error code {} (not in errors.yaml)", code.as_str()));
+            } else if known_codes.is_some() && !errors.contains(&code.to_string()) && !global_codes.contains(code.as_str()) {
+                cx.err(i, code, &p, format!("error code {} is neither in the endpoint's errors nor global", code.as_str()));
+            }
+        }
     }
 
     let then_fetch = e.then_fetch.as_ref().map(|t| {
@@ -756,6 +771,7 @@ fn lower_input(
         secret: inp.secret,
         default: inp.default.as_ref().map(|d| d.to_string()),
         limits,
+        invalid: inp.invalid.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         doc: inp.doc.clone(),
     })
 }

@@ -151,6 +151,9 @@ pub struct RawInput {
     pub data: Option<RawWire>,
     #[serde(default)]
     pub limits: Option<Spanned<RawLimits>>,
+    /// The code the vendor answers when this input breaks a limit, per kind of fault.
+    #[serde(default)]
+    pub invalid: Map<S>,
     #[serde(default)]
     pub doc: Option<Text>,
 }

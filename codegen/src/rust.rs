@@ -71,6 +71,54 @@ impl Ctx<'_> {
             format!("{}Request", e.names.pascal)
         }
     }
+    /// The runtime's `ValueType` literal for a spec type.
+    fn value_type(&self, t: &Type) -> String {
+        match t {
+            Type::String => "ValueType::String".into(),
+            Type::Int => "ValueType::Int".into(),
+            Type::Float => "ValueType::Float".into(),
+            Type::Bool => "ValueType::Bool".into(),
+            Type::Image | Type::Model(_) => "ValueType::Model".into(),
+            Type::List(inner) => format!("ValueType::List(&{})", self.value_type(inner)),
+            Type::Enum(name) => {
+                let values: Vec<String> = self
+                    .vendor
+                    .groups
+                    .iter()
+                    .flat_map(|g| &g.enums)
+                    .find(|x| x.names.original == *name)
+                    .map(|x| x.values.iter().map(|v| lit(&v.names.original)).collect())
+                    .unwrap_or_default();
+                format!("ValueType::Enum(&[{}])", values.join(", "))
+            }
+        }
+    }
+    /// The `InputInfo` literal the emulator and the command line read.
+    fn input_info(&self, x: &Input) -> String {
+        let kind = match &x.kind {
+            InputKind::Image { url, data } => format!(
+                "InputKind::Image(ImageWire {{ url: ({}, {}), data: ({}, {}), base64: {} }})",
+                loc(url.location), lit(&url.name), loc(data.location), lit(&data.name), data.base64
+            ),
+            InputKind::Value { ty, wire, comma } => format!(
+                "InputKind::Value {{ loc: {}, wire: {}, cloud: {}, ty: {}, comma: {comma} }}",
+                loc(wire.location), lit(&wire.name), opt_lit(wire.cloud.as_deref()), self.value_type(ty)
+            ),
+            InputKind::Const { value, wire } => format!("InputKind::Const {{ loc: {}, wire: {}, value: {} }}", loc(wire.location), lit(&wire.name), lit(value)),
+        };
+        let invalid: Vec<String> = x.invalid.iter().map(|(k, c)| format!("({}, {})", lit(k), lit(c))).collect();
+        let summary = x.doc.as_ref().map(|d| d.en.as_str());
+        format!(
+            "InputInfo {{ name: {}, kind: {kind}, required: {}, secret: {}, default: {}, limits: {}, invalid: &[{}], doc: {} }}",
+            lit(&x.names.snake),
+            x.required,
+            x.secret,
+            opt_lit(x.default.as_deref()),
+            limits_lit(&x.limits).unwrap_or_else(|| "Limits::NONE".into()),
+            invalid.join(", "),
+            opt_lit(summary),
+        )
+    }
     fn info_name(group: &Group, e: &Endpoint) -> String {
         format!("{}_{}", group.names.shouty, e.names.shouty)
     }
@@ -184,6 +232,8 @@ pub struct VendorTemplate {
     pub client: String,
     pub groups: Vec<RGroupRef>,
     pub errors: Vec<RError>,
+    /// `GROUP_ID` statics of every endpoint, in spec order.
+    pub endpoints: Vec<String>,
 }
 
 #[derive(Template)]
@@ -431,6 +481,13 @@ fn endpoint(cx: &Ctx, g: &Group, e: &Endpoint) -> REndpoint {
         ("status_note".into(), opt_lit(status_note.as_deref())),
         ("errors".into(), format!("&[{}]", e.errors.iter().map(|c| lit(c)).collect::<Vec<_>>().join(", "))),
         ("error_table".into(), "super::ERRORS".into()),
+        ("summary".into(), lit(&e.summary.en)),
+        ("summary_zh".into(), lit(&e.summary.zh)),
+        ("inputs".into(), if e.inputs.is_empty() {
+            "&[]".into()
+        } else {
+            format!("&[\n{}    ]", e.inputs.iter().map(|x| format!("        {},\n", cx.input_info(x))).collect::<String>())
+        }),
     ];
     let inputs: Vec<RInput> = e.inputs.iter().map(|x| input(cx, x)).collect();
     let (call, output) = match &e.output {
@@ -524,6 +581,7 @@ pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
             header: header(&format!("spec/{key}/")),
             client: cx.client().to_string(),
             groups: refs,
+            endpoints: v.endpoints().map(|(g, e)| Ctx::info_name(g, e)).collect(),
             errors: v
                 .errors
                 .iter()

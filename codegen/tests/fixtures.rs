@@ -296,8 +296,12 @@ fn added_endpoint_reaches_every_target() {
         before_paths, after_paths,
         "adding an endpoint changed the set of generated files"
     );
+    // The vendor module's endpoint list gains the new endpoint; nothing else changes.
+    let vendor_mod = group.rsplit_once('/').map(|(dir, _)| format!("{dir}/mod.rs")).unwrap();
+    assert!(!file(&before, &vendor_mod).contains("&DEMO_COUNT_ITEMS,"));
+    assert!(file(&after, &vendor_mod).contains("&DEMO_COUNT_ITEMS,"), "the vendor's ENDPOINTS lacks the new endpoint");
     for (b, a) in before.iter().zip(&after) {
-        if b.path != group {
+        if b.path != group && b.path != vendor_mod {
             assert_eq!(
                 b.contents, a.contents,
                 "{} changed, but lists no endpoints",

@@ -244,7 +244,7 @@ fn unknown_key_at_the_top_level() {
 }
 
 const INPUT_KEYS: &str =
-    "type, const, in, wire, cloud, required, secret, default, style, url, data, limits, doc";
+    "type, const, in, wire, cloud, required, secret, default, style, url, data, limits, invalid, doc";
 
 /// A misspelt key inside an input names its own line and its full path (serde's path cannot
 /// name spanned map keys, so the loader finds the key in the YAML tree).
@@ -545,5 +545,37 @@ fn missing_errors_file() {
             format!("{IMG}:{}: endpoints.get_media.errors: unknown error code -1 (not in errors.yaml)", line_of(WECHAT_IMG, "errors: [-1]\n")),
         ]
         .join("\n")
+    );
+}
+
+/// `invalid:` names a fault kind the emulator knows and a code the endpoint documents.
+#[test]
+fn invalid_map_checks_fault_kinds_and_codes() {
+    let img = edit(
+        WECHAT_IMG,
+        "        limits: {max_chars: 10}\n",
+        "        limits: {max_chars: 10}\n        invalid: {lenght: 101000, default: 40159}\n",
+    );
+    let line = line_of(&img, "lenght");
+    assert_eq!(
+        errors(&wechat(&img)),
+        format!(
+            "{IMG}:{line}: endpoints.scan_qrcode.inputs.label.invalid.default: unknown error code 40159 (not in errors.yaml)\n\
+             {IMG}:{line}: endpoints.scan_qrcode.inputs.label.invalid.lenght: unknown fault kind \"lenght\" (missing | length | charset | prefix | chars | range | items | type | url | empty | size | format | default)"
+        )
+    );
+    // A known code the endpoint does not list.
+    let img = edit(WECHAT_IMG, "        limits: {max_chars: 10}\n", "        limits: {max_chars: 10}\n        invalid: {length: 101000}\n");
+    let api = load(&wechat(&img)).unwrap_or_else(|e| panic!("{e}"));
+    let (_, ep) = api.vendors[0].find_endpoint("img", "scan_qrcode").unwrap();
+    let label = ep.inputs.iter().find(|i| i.names.snake == "label").unwrap();
+    assert_eq!(label.invalid, vec![("length".to_string(), "101000".to_string())]);
+    let get_media = edit(&img, "errors: [-1, 101000]", "errors: [-1]");
+    assert_eq!(
+        errors(&wechat(&get_media)),
+        format!(
+            "{IMG}:{}: endpoints.scan_qrcode.inputs.label.invalid.length: error code 101000 is neither in the endpoint's errors nor global",
+            line_of(&get_media, "length: 101000")
+        )
     );
 }

@@ -62,9 +62,63 @@ pub struct EndpointInfo {
     pub errors: &'static [&'static str],
     /// The vendor's whole error table.
     pub error_table: &'static [ErrorInfo],
+    /// The spec's one-line summary (English, Chinese).
+    pub summary: &'static str,
+    pub summary_zh: &'static str,
+    /// Every input: where it travels, its type, limits and the vendor's reply when it is at fault.
+    pub inputs: &'static [InputInfo],
+}
+
+/// The type of a value input, as the wire carries it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueType {
+    String,
+    Int,
+    Float,
+    Bool,
+    /// The enum's wire values.
+    Enum(&'static [&'static str]),
+    /// A structured value (JSON object).
+    Model,
+    List(&'static ValueType),
+}
+
+/// How one input travels.
+#[derive(Debug, Clone, Copy)]
+pub enum InputKind {
+    Image(ImageWire),
+    Value { loc: Loc, wire: &'static str, cloud: Option<&'static str>, ty: ValueType, comma: bool },
+    Const { loc: Loc, wire: &'static str, value: &'static str },
+}
+
+/// Everything the spec says about one input.
+#[derive(Debug)]
+pub struct InputInfo {
+    /// The snake_case id (the Rust/Python argument name).
+    pub name: &'static str,
+    pub kind: InputKind,
+    pub required: bool,
+    pub secret: bool,
+    pub default: Option<&'static str>,
+    pub limits: Limits,
+    /// (fault kind, vendor code) pairs: the vendor's reply when this input breaks a limit.
+    pub invalid: &'static [(&'static str, &'static str)],
+    pub doc: Option<&'static str>,
+}
+
+impl InputInfo {
+    /// The code the spec gives for a fault of this kind (`length`, `charset`, ...), else its `default`.
+    pub fn invalid_code(&self, fault: &str) -> Option<&'static str> {
+        let find = |k: &str| self.invalid.iter().find(|(f, _)| *f == k).map(|(_, c)| *c);
+        find(fault).or_else(|| find("default"))
+    }
 }
 
 impl EndpointInfo {
+    /// The input with this snake id.
+    pub fn input(&self, name: &str) -> Option<&'static InputInfo> {
+        self.inputs.iter().find(|i| i.name == name)
+    }
     /// The spec's entry for a code, if the vendor's table has it.
     pub fn error_info(&self, code: &str) -> Option<&'static ErrorInfo> {
         self.error_table.iter().find(|e| e.code == code)

@@ -11,6 +11,12 @@ impl crate::tencentcloud::TencentCloud {
     }
 }
 
+/// Every endpoint the spec describes for this vendor, in spec order.
+pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
+    &OCR_QRCODE_OCR,
+    &OCR_QUERY_BAR_CODE,
+];
+
 /// Every error code the spec documents for this vendor.
 pub static ERRORS: &[crate::ErrorInfo] = &[
     crate::ErrorInfo { code: "AuthFailure.InvalidAuthorization", errmsg: None, category: crate::Category::Auth, global: true, zh: "请求头部的 Authorization 不符合规范", en: "The Authorization header is malformed" },

@@ -273,6 +273,11 @@ pub static OCR_QRCODE_OCR: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["FailedOperation.DownLoadError", "FailedOperation.EmptyImageError", "FailedOperation.ImageBlur", "FailedOperation.ImageDecodeFailed", "FailedOperation.ImageNoText", "FailedOperation.ImageSizeTooLarge", "FailedOperation.OcrFailed", "FailedOperation.UnKnowError", "FailedOperation.UnOpenError", "InvalidParameter.EngineImageDecodeFailed", "InvalidParameterValue.InvalidParameterValueLimit", "LimitExceeded.TooLargeFileError", "ResourcesSoldOut.ChargeStatusException", "ResourceUnavailable.InArrears", "ResourceUnavailable.ResourcePackageRunOut"],
     error_table: super::ERRORS,
+    summary: "Decode QR codes and barcodes (including DataMatrix and PDF417)",
+    summary_zh: "二维码和条形码识别（包括 DataMatrix 和 PDF417）",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(3145728), formats: &[Format::Png, Format::Jpeg], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("empty", "FailedOperation.EmptyImageError"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
+    ],
 };
 
 /// Arguments of [`Ocr::qrcode_ocr`].
@@ -333,6 +338,11 @@ pub static OCR_QUERY_BAR_CODE: EndpointInfo = EndpointInfo {
     status_note: Some("went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline (offline since 2023-06-01)"),
     errors: &["FailedOperation.UnKnowError", "FailedOperation.UnOpenError", "InvalidParameter.InvalidGTINError", "InvalidParameterValue.InvalidParameterValueLimit", "ResourcesSoldOut.ChargeStatusException"],
     error_table: super::ERRORS,
+    summary: "Look up the registered product information of a barcode (GTIN): name, brand, size, manufacturer",
+    summary_zh: "条码信息查询，返回产品名称、品牌、规格、尺寸、厂家等备案信息",
+    inputs: &[
+        InputInfo { name: "bar_code", kind: InputKind::Value { loc: Loc::Json, wire: "BarCode", cloud: None, ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits { min_chars: Some(1), ..Limits::NONE }, invalid: &[("default", "InvalidParameter.InvalidGTINError")], doc: Some("the barcode") },
+    ],
 };
 
 /// Arguments of [`Ocr::query_bar_code`].

@@ -62,6 +62,13 @@ pub static AUTH_GET_ACCESS_TOKEN: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40001", "40002", "40013", "40125", "40164", "40243", "41004", "50004", "50007"],
     error_table: super::ERRORS,
+    summary: "Fetch an access_token; a re-fetch invalidates the old token after 5 minutes",
+    summary_zh: "获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效",
+    inputs: &[
+        InputInfo { name: "grant_type", kind: InputKind::Const { loc: Loc::Query, wire: "grant_type", value: "client_credential" }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: None },
+        InputInfo { name: "appid", kind: InputKind::Value { loc: Loc::Query, wire: "appid", cloud: Some("appid"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppID") },
+        InputInfo { name: "secret", kind: InputKind::Value { loc: Loc::Query, wire: "secret", cloud: Some("secret"), ty: ValueType::String, comma: false }, required: true, secret: true, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppSecret") },
+    ],
 };
 
 /// Arguments of [`Auth::get_access_token`].
@@ -136,6 +143,14 @@ pub static AUTH_GET_STABLE_ACCESS_TOKEN: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40001", "40002", "40013", "40125", "40164", "40243", "41002", "41004", "43002", "45009", "45011", "50004", "50007", "89503", "89506", "89507"],
     error_table: super::ERRORS,
+    summary: "Fetch a stable access_token, independent of the one from cgi-bin/token",
+    summary_zh: "获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立",
+    inputs: &[
+        InputInfo { name: "grant_type", kind: InputKind::Const { loc: Loc::Json, wire: "grant_type", value: "client_credential" }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: None },
+        InputInfo { name: "appid", kind: InputKind::Value { loc: Loc::Json, wire: "appid", cloud: Some("appid"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppID") },
+        InputInfo { name: "secret", kind: InputKind::Value { loc: Loc::Json, wire: "secret", cloud: Some("secret"), ty: ValueType::String, comma: false }, required: true, secret: true, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppSecret") },
+        InputInfo { name: "force_refresh", kind: InputKind::Value { loc: Loc::Json, wire: "force_refresh", cloud: Some("forceRefresh"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("force a new token (default false); at most 20 forced refreshes a day, 30 s apart") },
+    ],
 };
 
 /// Arguments of [`Auth::get_stable_access_token`].

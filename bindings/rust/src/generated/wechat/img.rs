@@ -134,6 +134,11 @@ pub static IMG_SCAN_QRCODE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101002"],
     error_table: super::ERRORS,
+    summary: "Decode barcodes, QR codes, DataMatrix and PDF417 in a picture",
+    summary_zh: "条码/二维码识别，支持条码、二维码、DataMatrix 和 PDF417",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+    ],
 };
 
 /// Arguments of [`Img::scan_qrcode`].
@@ -192,6 +197,11 @@ pub static IMG_SUPERRESOLUTION: EndpointInfo = EndpointInfo {
     status_note: Some("the vendor's current documentation marks this API as delisted"),
     errors: &["-1", "101000", "101002"],
     error_table: super::ERRORS,
+    summary: "Upscale a picture 2x; the result is temporary media",
+    summary_zh: "图片高清化，将图片分辨率放大 2 倍",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture (under 2 MB) or its URL") },
+    ],
 };
 
 /// Arguments of [`Img::superresolution`].
@@ -250,6 +260,12 @@ pub static IMG_AI_CROP: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101002"],
     error_table: super::ERRORS,
+    summary: "Content-aware cropping to the given aspect ratios",
+    summary_zh: "图片智能裁剪",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture (under 2 MB) or its URL") },
+        InputInfo { name: "ratios", kind: InputKind::Value { loc: Loc::Multipart, wire: "ratios", cloud: Some("ratios"), ty: ValueType::List(&ValueType::Float), comma: true }, required: false, secret: false, default: None, limits: Limits { min: Some(0.0001), max_items: Some(5), ..Limits::NONE }, invalid: &[], doc: Some("width/height ratios, at most 5; none lets the service choose the best one") },
+    ],
 };
 
 /// Arguments of [`Img::ai_crop`].

@@ -37,6 +37,26 @@ impl crate::wechat::WeChat {
     }
 }
 
+/// Every endpoint the spec describes for this vendor, in spec order.
+pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
+    &AUTH_GET_ACCESS_TOKEN,
+    &AUTH_GET_STABLE_ACCESS_TOKEN,
+    &IMG_SCAN_QRCODE,
+    &IMG_SUPERRESOLUTION,
+    &IMG_AI_CROP,
+    &MEDIA_GET_TEMP_MEDIA,
+    &OCR_IDCARD,
+    &OCR_BANKCARD,
+    &OCR_VEHICLE_LICENSE,
+    &OCR_DRIVER_LICENSE,
+    &OCR_BUSINESS_LICENSE,
+    &OCR_PRINTED_TEXT,
+    &OCR_PLATE_NUMBER,
+    &WXACODE_CREATE_QRCODE,
+    &WXACODE_GET,
+    &WXACODE_GET_UNLIMITED,
+];
+
 /// Every error code the spec documents for this vendor.
 pub static ERRORS: &[crate::ErrorInfo] = &[
     crate::ErrorInfo { code: "-1", errmsg: Some("system error"), category: crate::Category::System, global: true, zh: "系统错误，请稍后重试", en: "System error, retry later" },

@@ -532,6 +532,12 @@ pub static OCR_IDCARD: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    summary: "Read a Chinese ID card (front or back)",
+    summary_zh: "身份证识别（正面或背面）",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
+    ],
 };
 
 /// Arguments of [`Ocr::idcard`].
@@ -608,6 +614,12 @@ pub static OCR_BANKCARD: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    summary: "Read a bank card number",
+    summary_zh: "银行卡识别",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
+    ],
 };
 
 /// Arguments of [`Ocr::bankcard`].
@@ -682,6 +694,12 @@ pub static OCR_VEHICLE_LICENSE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    summary: "Read a vehicle licence",
+    summary_zh: "行驶证识别",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
+    ],
 };
 
 /// Arguments of [`Ocr::vehicle_license`].
@@ -756,6 +774,12 @@ pub static OCR_DRIVER_LICENSE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    summary: "Read a driver's licence",
+    summary_zh: "驾驶证识别",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
+    ],
 };
 
 /// Arguments of [`Ocr::driver_license`].
@@ -830,6 +854,12 @@ pub static OCR_BUSINESS_LICENSE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    summary: "Read a business licence",
+    summary_zh: "营业执照识别",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
+    ],
 };
 
 /// Arguments of [`Ocr::business_license`].
@@ -904,6 +934,12 @@ pub static OCR_PRINTED_TEXT: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    summary: "Read printed text",
+    summary_zh: "通用印刷体识别",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
+    ],
 };
 
 /// Arguments of [`Ocr::printed_text`].
@@ -978,6 +1014,12 @@ pub static OCR_PLATE_NUMBER: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    summary: "Read a licence plate",
+    summary_zh: "车牌识别",
+    inputs: &[
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
+    ],
 };
 
 /// Arguments of [`Ocr::plate_number`].

@@ -104,6 +104,12 @@ pub static WXACODE_CREATE_QRCODE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40159", "45029", "85096"],
     error_table: super::ERRORS,
+    summary: "Create a mini program QR code, for cases needing few codes; codes never expire but their number is limited",
+    summary_zh: "获取小程序二维码，适用于需要的码数量较少的业务场景；生成的码永久有效，有数量限制",
+    inputs: &[
+        InputInfo { name: "path", kind: InputKind::Value { loc: Loc::Json, wire: "path", cloud: Some("path"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits { max_bytes: Some(128), min_chars: Some(1), ..Limits::NONE }, invalid: &[("default", "40159")], doc: Some("page opened by the scan, at most 128 bytes, not empty; mini games may pass only a query such as \"?foo=bar\"") },
+        InputInfo { name: "width", kind: InputKind::Value { loc: Loc::Json, wire: "width", cloud: Some("width"), ty: ValueType::Int, comma: false }, required: false, secret: false, default: Some("430"), limits: Limits { min: Some(280.0), max: Some(1280.0), ..Limits::NONE }, invalid: &[], doc: Some("width in px, 280 to 1280") },
+    ],
 };
 
 /// Arguments of [`Wxacode::create_qrcode`].
@@ -180,6 +186,16 @@ pub static WXACODE_GET: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40159", "45029"],
     error_table: super::ERRORS,
+    summary: "Create a mini program code; shares its code limit with createQRCode",
+    summary_zh: "获取小程序码，与 createQRCode 共享码数量上限",
+    inputs: &[
+        InputInfo { name: "path", kind: InputKind::Value { loc: Loc::Json, wire: "path", cloud: Some("path"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[("default", "40159")], doc: Some("page opened by the scan") },
+        InputInfo { name: "width", kind: InputKind::Value { loc: Loc::Json, wire: "width", cloud: Some("width"), ty: ValueType::Int, comma: false }, required: false, secret: false, default: Some("430"), limits: Limits { min: Some(280.0), max: Some(1280.0), ..Limits::NONE }, invalid: &[], doc: Some("width in px") },
+        InputInfo { name: "auto_color", kind: InputKind::Value { loc: Loc::Json, wire: "auto_color", cloud: Some("autoColor"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("choose the line colour automatically") },
+        InputInfo { name: "line_color", kind: InputKind::Value { loc: Loc::Json, wire: "line_color", cloud: Some("lineColor"), ty: ValueType::Model, comma: false }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("line colour as RGB") },
+        InputInfo { name: "is_hyaline", kind: InputKind::Value { loc: Loc::Json, wire: "is_hyaline", cloud: Some("isHyaline"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("transparent background") },
+        InputInfo { name: "env_version", kind: InputKind::Value { loc: Loc::Json, wire: "env_version", cloud: Some("envVersion"), ty: ValueType::Enum(&["release", "trial", "develop"]), comma: false }, required: false, secret: false, default: Some("release"), limits: Limits::NONE, invalid: &[], doc: Some("version to open: release, trial or develop") },
+    ],
 };
 
 /// Arguments of [`Wxacode::get`].
@@ -319,6 +335,18 @@ pub static WXACODE_GET_UNLIMITED: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40097", "40129", "40169", "41030", "45009", "47001"],
     error_table: super::ERRORS,
+    summary: "Create a mini program code carrying a scene string",
+    summary_zh: "获取小程序码（scene 传参）",
+    inputs: &[
+        InputInfo { name: "scene", kind: InputKind::Value { loc: Loc::Json, wire: "scene", cloud: Some("scene"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits { min_chars: Some(1), max_chars: Some(32), charset: Some(("0-9A-Za-z!#$&'()*+,/:;=?@._~-", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$&'()*+,/:;=?@._~-")), ..Limits::NONE }, invalid: &[("missing", "40169"), ("length", "40169"), ("default", "40129")], doc: Some("scene string: at most 32 visible characters from 0-9, A-Z, a-z and !#$&'()*+,/:;=?@-._~") },
+        InputInfo { name: "page", kind: InputKind::Value { loc: Loc::Json, wire: "page", cloud: Some("page"), ty: ValueType::String, comma: false }, required: false, secret: false, default: None, limits: Limits { forbid_prefix: Some("/"), forbid_chars: Some("?"), ..Limits::NONE }, invalid: &[("default", "41030")], doc: Some("page path: no leading /, no query") },
+        InputInfo { name: "check_path", kind: InputKind::Value { loc: Loc::Json, wire: "check_path", cloud: Some("checkPath"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("true"), limits: Limits::NONE, invalid: &[], doc: Some("check that page exists") },
+        InputInfo { name: "env_version", kind: InputKind::Value { loc: Loc::Json, wire: "env_version", cloud: Some("envVersion"), ty: ValueType::Enum(&["release", "trial", "develop"]), comma: false }, required: false, secret: false, default: Some("release"), limits: Limits::NONE, invalid: &[], doc: Some("version to open: release, trial or develop") },
+        InputInfo { name: "width", kind: InputKind::Value { loc: Loc::Json, wire: "width", cloud: Some("width"), ty: ValueType::Int, comma: false }, required: false, secret: false, default: Some("430"), limits: Limits { min: Some(280.0), max: Some(1280.0), ..Limits::NONE }, invalid: &[], doc: Some("width in px") },
+        InputInfo { name: "auto_color", kind: InputKind::Value { loc: Loc::Json, wire: "auto_color", cloud: Some("autoColor"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("choose the line colour automatically") },
+        InputInfo { name: "line_color", kind: InputKind::Value { loc: Loc::Json, wire: "line_color", cloud: Some("lineColor"), ty: ValueType::Model, comma: false }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("line colour as RGB") },
+        InputInfo { name: "is_hyaline", kind: InputKind::Value { loc: Loc::Json, wire: "is_hyaline", cloud: Some("isHyaline"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("transparent background") },
+    ],
 };
 
 /// Arguments of [`Wxacode::get_unlimited`].
