@@ -137,7 +137,9 @@ impl TencentCloud {
     }
 
     /// Generated endpoints land here.
-    pub(crate) async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
+    /// Sends a request built from the spec's tables and decodes the reply (typed, or `serde_json::Value`).
+    /// The generated methods call this; the command line calls it with requests it builds from `EndpointInfo::inputs`.
+    pub async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
         let ep = w.endpoint;
         let span = tracing::info_span!("wxcv.call", vendor = "tencentcloud", endpoint = ep.name);
         async move {

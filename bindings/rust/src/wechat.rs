@@ -279,7 +279,9 @@ impl WeChat {
     }
 
     /// Generated JSON endpoints land here.
-    pub(crate) async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
+    /// Sends a request built from the spec's tables and decodes the reply (typed, or `serde_json::Value`).
+    /// The generated methods call this; the command line calls it with requests it builds from `EndpointInfo::inputs`.
+    pub async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
         let (reply, err) = self.exchange(&w).await?;
         if let Some(e) = err {
             return Err(Error::Api(Box::new(e)));
@@ -288,7 +290,7 @@ impl WeChat {
     }
 
     /// Generated binary endpoints land here: an image, or a typed error, never JSON as an image.
-    pub(crate) async fn call_binary(&self, w: WireRequest) -> Result<BinaryImage> {
+    pub async fn call_binary(&self, w: WireRequest) -> Result<BinaryImage> {
         let ep = w.endpoint;
         let (reply, err) = self.exchange(&w).await?;
         if let Some(e) = err {
