@@ -16,7 +16,6 @@ use crate::Format;
 ///
 /// 坐标点
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Coord {
     /// x; barcodes report -1
     ///
@@ -34,7 +33,6 @@ pub struct Coord {
 ///
 /// 二维码/条形码的四个角坐标
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct QrcodePositionObj {
     /// top-left corner
     ///
@@ -66,7 +64,6 @@ pub struct QrcodePositionObj {
 ///
 /// 一个识别出的二维码/条形码
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct QrcodeResultsInfo {
     /// symbology: QR_CODE, EAN-13, EAN-8, EAN-2, UPC-A, UPC-E, CODE-39, CODE-93, CODE-128, PDF_417, DATA_MATRIX, WX_CODE
     ///
@@ -90,7 +87,6 @@ pub struct QrcodeResultsInfo {
 ///
 /// 图片大小
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct QrcodeImgSize {
     /// width in pixels
     ///
@@ -108,7 +104,6 @@ pub struct QrcodeImgSize {
 ///
 /// 二维码和条形码识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct QrcodeOcrResult {
     /// codes found
     ///
@@ -133,7 +128,6 @@ pub struct QrcodeOcrResult {
 ///
 /// 条码对应的一条商品备案信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct ProductDataRecord {
     /// product name
     ///
@@ -231,7 +225,6 @@ pub struct ProductDataRecord {
 ///
 /// 条码信息查询结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct QueryBarCodeResult {
     /// the barcode
     ///

@@ -16,7 +16,6 @@ use crate::Format;
 ///
 /// 接口调用凭证及其有效期
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct AccessToken {
     /// the token; after a re-fetch the old and the new token both stay valid for 5 minutes
     ///
@@ -65,9 +64,9 @@ pub static AUTH_GET_ACCESS_TOKEN: EndpointInfo = EndpointInfo {
     summary: "Fetch an access_token; a re-fetch invalidates the old token after 5 minutes",
     summary_zh: "获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效",
     inputs: &[
-        InputInfo { name: "grant_type", kind: InputKind::Const { loc: Loc::Query, wire: "grant_type", value: "client_credential" }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: None },
-        InputInfo { name: "appid", kind: InputKind::Value { loc: Loc::Query, wire: "appid", cloud: Some("appid"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppID") },
-        InputInfo { name: "secret", kind: InputKind::Value { loc: Loc::Query, wire: "secret", cloud: Some("secret"), ty: ValueType::String, comma: false }, required: true, secret: true, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppSecret") },
+        InputInfo { name: "grant_type", kind: InputKind::Const { loc: Loc::Query, wire: "grant_type", value: "client_credential" }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[("default", "40002")], doc: None },
+        InputInfo { name: "appid", kind: InputKind::Value { loc: Loc::Query, wire: "appid", cloud: Some("appid"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[("default", "40013")], doc: Some("the AppID") },
+        InputInfo { name: "secret", kind: InputKind::Value { loc: Loc::Query, wire: "secret", cloud: Some("secret"), ty: ValueType::String, comma: false }, required: true, secret: true, default: None, limits: Limits::NONE, invalid: &[("missing", "41004"), ("default", "40125")], doc: Some("the AppSecret") },
     ],
 };
 
@@ -146,9 +145,9 @@ pub static AUTH_GET_STABLE_ACCESS_TOKEN: EndpointInfo = EndpointInfo {
     summary: "Fetch a stable access_token, independent of the one from cgi-bin/token",
     summary_zh: "获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立",
     inputs: &[
-        InputInfo { name: "grant_type", kind: InputKind::Const { loc: Loc::Json, wire: "grant_type", value: "client_credential" }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: None },
-        InputInfo { name: "appid", kind: InputKind::Value { loc: Loc::Json, wire: "appid", cloud: Some("appid"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppID") },
-        InputInfo { name: "secret", kind: InputKind::Value { loc: Loc::Json, wire: "secret", cloud: Some("secret"), ty: ValueType::String, comma: false }, required: true, secret: true, default: None, limits: Limits::NONE, invalid: &[], doc: Some("the AppSecret") },
+        InputInfo { name: "grant_type", kind: InputKind::Const { loc: Loc::Json, wire: "grant_type", value: "client_credential" }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[("default", "40002")], doc: None },
+        InputInfo { name: "appid", kind: InputKind::Value { loc: Loc::Json, wire: "appid", cloud: Some("appid"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[("missing", "41002"), ("default", "40013")], doc: Some("the AppID") },
+        InputInfo { name: "secret", kind: InputKind::Value { loc: Loc::Json, wire: "secret", cloud: Some("secret"), ty: ValueType::String, comma: false }, required: true, secret: true, default: None, limits: Limits::NONE, invalid: &[("missing", "41004"), ("default", "40125")], doc: Some("the AppSecret") },
         InputInfo { name: "force_refresh", kind: InputKind::Value { loc: Loc::Json, wire: "force_refresh", cloud: Some("forceRefresh"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("force a new token (default false); at most 20 forced refreshes a day, 30 s apart") },
     ],
 };

@@ -16,7 +16,6 @@ use crate::Format;
 ///
 /// 坐标点
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Point {
     /// Wire name `x`; cloud-call name `x`.
     pub x: i64,
@@ -28,7 +27,6 @@ pub struct Point {
 ///
 /// 四个角的坐标
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct Pos {
     /// Wire name `left_top`; cloud-call name `leftTop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,7 +46,6 @@ pub struct Pos {
 ///
 /// 图片大小
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct ImgSize {
     /// width in pixels
     ///
@@ -68,7 +65,6 @@ pub struct ImgSize {
 ///
 /// 证件位置
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct CardPosition {
     /// Wire name `pos`; cloud-call name `pos`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

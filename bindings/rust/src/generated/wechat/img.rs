@@ -16,7 +16,6 @@ use crate::Format;
 ///
 /// 一个识别出的码
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct CodeResult {
     /// symbology, e.g. QR_CODE, EAN_13, CODE_128, DATA_MATRIX, PDF_417
     ///
@@ -43,7 +42,6 @@ pub struct CodeResult {
 ///
 /// 条码/二维码识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct ScanQrcodeResult {
     /// codes found
     ///
@@ -65,7 +63,6 @@ pub struct ScanQrcodeResult {
 ///
 /// 图片高清化结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct SuperresolutionResult {
     /// temporary media id of the 2x image; valid for 3 days, fetch with media.get_temp_media
     ///
@@ -79,7 +76,6 @@ pub struct SuperresolutionResult {
 ///
 /// 一个裁剪结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct CropResult {
     /// Wire name `crop_left`; cloud-call name `cropLeft`.
     pub crop_left: i64,
@@ -95,7 +91,6 @@ pub struct CropResult {
 ///
 /// 图片智能裁剪结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct AiCropResult {
     /// one crop per requested ratio
     ///

@@ -36,7 +36,7 @@ pub static MEDIA_GET_TEMP_MEDIA: EndpointInfo = EndpointInfo {
     summary: "Download temporary media, e.g. the media_id returned by super-resolution (valid for 3 days)",
     summary_zh: "获取临时素材（如图片高清化返回的 media_id，有效期 3 天）",
     inputs: &[
-        InputInfo { name: "media_id", kind: InputKind::Value { loc: Loc::Query, wire: "media_id", cloud: Some("mediaId"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("media id of the temporary media") },
+        InputInfo { name: "media_id", kind: InputKind::Value { loc: Loc::Query, wire: "media_id", cloud: Some("mediaId"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[("default", "40007")], doc: Some("media id of the temporary media") },
     ],
 };
 

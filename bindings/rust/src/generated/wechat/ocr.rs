@@ -54,7 +54,6 @@ impl std::str::FromStr for OcrMode {
 ///
 /// 身份证识别结果（正面或背面）
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct IdcardResult {
     /// which side: Front or Back
     ///
@@ -110,7 +109,6 @@ pub struct IdcardResult {
 ///
 /// 银行卡识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct BankcardResult {
     /// card number
     ///
@@ -125,7 +123,6 @@ pub struct BankcardResult {
 ///
 /// 行驶证识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct VehicleLicenseResult {
     /// plate number
     ///
@@ -266,7 +263,6 @@ pub struct VehicleLicenseResult {
 ///
 /// 驾驶证识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct DriverLicenseResult {
     /// licence number
     ///
@@ -351,7 +347,6 @@ pub struct DriverLicenseResult {
 ///
 /// 营业执照识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct BusinessLicenseResult {
     /// registration number
     ///
@@ -457,7 +452,6 @@ pub struct BusinessLicenseResult {
 ///
 /// 一行识别出的文字
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct PrintedTextItem {
     /// the text
     ///
@@ -478,7 +472,6 @@ pub struct PrintedTextItem {
 ///
 /// 通用印刷体识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct PrintedTextResult {
     /// lines of text found
     ///
@@ -500,7 +493,6 @@ pub struct PrintedTextResult {
 ///
 /// 车牌识别结果
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct PlateNumberResult {
     /// plate number
     ///

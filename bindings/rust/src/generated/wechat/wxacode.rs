@@ -61,7 +61,6 @@ impl std::str::FromStr for EnvVersion {
 ///
 /// 线条颜色（RGB）
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
 pub struct LineColor {
     /// red
     ///

@@ -1,0 +1,163 @@
+//! The control API tests of every language use (JSON over HTTP under `/__emulator/`):
+//!
+//! | call | body / answer |
+//! |---|---|
+//! | `POST /__emulator/faults` | `{"endpoint": "img.scan_qrcode", "times": 2, "errcode": -1}` (or `http_status`, `delay_ms`, `drop`, `truncate`, `non_json`) |
+//! | `DELETE /__emulator/faults` | disarms every fault |
+//! | `POST /__emulator/fixtures/ocr` | `{"endpoint": "ocr.idcard", "image_base64": "...", "reply": {...}}` (or `"sha256"` instead of the image) |
+//! | `POST /__emulator/fixtures/barcode` | `{"bar_code": "...", "records": [{ProductDataRecord}, ...]}` |
+//! | `POST /__emulator/apps` | `{"appid": "...", "secret": "..."}` adds an app |
+//! | `POST /__emulator/keys` | `{"secret_id": "...", "secret_key": "..."}` adds a Tencent Cloud key pair |
+//! | `POST /__emulator/clock` | `{"advance_seconds": 86400}` moves the clock forward; answers `{"now": ...}` |
+//! | `POST /__emulator/blobs` | raw bytes; answers `{"url": ".../__emulator/blobs/<sha256>"}`, a loopback URL for img_url / ImageUrl |
+//! | `GET /__emulator/log` | `{"calls": [...]}`, the last 10,000 calls |
+//! | `GET /__emulator/counters` | `{"token_issues": {appid: n}, "calls": {endpoint: n}, "wxacode": {appid: n}}` |
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use base64::Engine as _;
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::server::json_response;
+use crate::state::{FaultRule, State, digest};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OcrFixture {
+    endpoint: String,
+    #[serde(default)]
+    image_base64: Option<String>,
+    #[serde(default)]
+    sha256: Option<String>,
+    reply: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BarcodeFixture {
+    bar_code: String,
+    records: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct App {
+    appid: String,
+    secret: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Key {
+    secret_id: String,
+    secret_key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Clock {
+    advance_seconds: i64,
+}
+
+fn bad(message: impl std::fmt::Display) -> Response {
+    json_response(StatusCode::BAD_REQUEST, &json!({"error": message.to_string()}))
+}
+
+fn ok(v: Value) -> Response {
+    json_response(StatusCode::OK, &v)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(bad)
+}
+
+pub async fn handle(st: &State, method: &Method, path: &str, base: &str, body: Bytes) -> Response {
+    let route = path.trim_start_matches("/__emulator");
+    let result: Result<Response, Response> = (|| {
+        Ok(match (method.as_str(), route) {
+            ("POST", "/faults") => {
+                let rule: FaultRule = parse(&body)?;
+                if rule.times == 0 {
+                    return Err(bad("times must be at least 1"));
+                }
+                st.lock().faults.push(rule);
+                ok(json!({"armed": true}))
+            }
+            ("DELETE", "/faults") => {
+                st.lock().faults.clear();
+                ok(json!({"armed": false}))
+            }
+            ("POST", "/fixtures/ocr") => {
+                let f: OcrFixture = parse(&body)?;
+                let digest = match (f.image_base64, f.sha256) {
+                    (Some(b), None) => digest(&base64::engine::general_purpose::STANDARD.decode(b.trim()).map_err(bad)?),
+                    (None, Some(d)) => d.to_ascii_lowercase(),
+                    _ => return Err(bad("give image_base64 or sha256")),
+                };
+                if !f.reply.is_object() {
+                    return Err(bad("reply must be a JSON object"));
+                }
+                let endpoint = resolve_endpoint(&f.endpoint).ok_or_else(|| bad(format!("no WeChat endpoint {}", f.endpoint)))?;
+                st.lock().ocr_fixtures.insert((endpoint, digest.clone()), f.reply);
+                ok(json!({"sha256": digest}))
+            }
+            ("POST", "/fixtures/barcode") => {
+                let f: BarcodeFixture = parse(&body)?;
+                serde_json::from_value::<Vec<wxcv::tencentcloud::ProductDataRecord>>(f.records.clone()).map_err(|e| bad(format!("records: {e}")))?;
+                st.lock().products.insert(f.bar_code, f.records);
+                ok(json!({"registered": true}))
+            }
+            ("POST", "/apps") => {
+                let a: App = parse(&body)?;
+                st.lock().apps.insert(a.appid, a.secret);
+                ok(json!({"registered": true}))
+            }
+            ("POST", "/keys") => {
+                let k: Key = parse(&body)?;
+                st.lock().keys.insert(k.secret_id, k.secret_key);
+                ok(json!({"registered": true}))
+            }
+            ("POST", "/clock") => {
+                let c: Clock = parse(&body)?;
+                if c.advance_seconds < 0 {
+                    return Err(bad("the clock only moves forward"));
+                }
+                st.advance_clock(c.advance_seconds);
+                ok(json!({"now": st.now()}))
+            }
+            ("POST", "/blobs") => {
+                let key = digest(&body);
+                let mut g = st.lock();
+                if g.blobs.len() >= 1000 && !g.blobs.contains_key(&key) {
+                    return Err(bad("at most 1000 blobs"));
+                }
+                g.blobs.insert(key.clone(), body.clone());
+                ok(json!({"url": format!("{base}/__emulator/blobs/{key}"), "sha256": key}))
+            }
+            ("GET", r) if r.starts_with("/blobs/") => {
+                let found = st.lock().blobs.get(&r["/blobs/".len()..]).cloned();
+                match found {
+                    Some(b) => axum::response::IntoResponse::into_response(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], b)),
+                    None => json_response(StatusCode::NOT_FOUND, &json!({"error": "no such blob"})),
+                }
+            }
+            ("GET", "/log") => ok(json!({"calls": st.lock().log.iter().collect::<Vec<_>>()})),
+            ("GET", "/counters") => {
+                let g = st.lock();
+                ok(json!({"token_issues": g.token_issues, "calls": g.calls, "wxacode": g.wxacode_count}))
+            }
+            _ => json_response(StatusCode::NOT_FOUND, &json!({"error": format!("no control call {method} {path}")})),
+        })
+    })();
+    result.unwrap_or_else(|e| e)
+}
+
+/// `ocr.idcard`, or the cloud name `ocr.idcard` / `ocr.driverLicense`, to the `group.id` key.
+pub fn resolve_endpoint(name: &str) -> Option<String> {
+    wxcv::wechat::ENDPOINTS
+        .iter()
+        .find(|e| format!("{}.{}", e.group, e.id) == name || e.name == name)
+        .map(|e| format!("{}.{}", e.group, e.id))
+}

@@ -1,0 +1,145 @@
+//! The HTTP side: one fallback handler that sends each request to the control API, Tencent Cloud
+//! (POST / with X-TC-Action) or WeChat (by path), with the bits every vendor shares: reading the
+//! body under a limit, multipart, injected faults and the call log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::Value;
+
+use crate::inputs::{FormField, Raw};
+use crate::state::{Fault, LogEntry, State};
+
+/// A request as the vendor handlers see it.
+pub struct Call {
+    pub method: Method,
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// The body was larger than the emulator reads.
+    pub too_large: bool,
+}
+
+/// What a vendor handler decided.
+pub enum Outcome {
+    Json(Value),
+    Binary { content_type: &'static str, data: Bytes },
+    Error { code: String, message: String },
+}
+
+pub async fn handle(axum::extract::State(st): axum::extract::State<Arc<State>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    if parts.uri.path().starts_with("/__emulator/") {
+        let body = match axum::body::to_bytes(body, st.config.max_body_bytes).await {
+            Ok(b) => b,
+            Err(_) => return json_response(StatusCode::PAYLOAD_TOO_LARGE, &serde_json::json!({"error": "body too large"})),
+        };
+        let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+        let base = format!("http://{host}");
+        return crate::control::handle(&st, &parts.method, parts.uri.path(), &base, body).await;
+    }
+    let limit = st.config.max_body_bytes;
+    let (body, too_large) = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => (b, false),
+        Err(_) => (Bytes::new(), true),
+    };
+    let call = Call { method: parts.method, uri: parts.uri, headers: parts.headers, body, too_large };
+    if call.uri.path() == "/" && call.method == Method::POST {
+        crate::tencent::handle(&st, call).await
+    } else {
+        crate::wechat::handle(&st, call).await
+    }
+}
+
+/// Reads the query, a multipart form and a JSON object body, whichever the request has.
+pub async fn raw_inputs(call: &Call) -> Result<Raw, String> {
+    let mut raw = Raw {
+        query: axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&call.uri).map(|q| q.0).unwrap_or_default(),
+        ..Raw::default()
+    };
+    let content_type = call.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        let req = Request::builder()
+            .method(call.method.clone())
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(call.body.clone()))
+            .map_err(|e| e.to_string())?;
+        let mut form = Multipart::from_request(req, &()).await.map_err(|e| e.body_text())?;
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or("").to_string();
+                    let data = field.bytes().await.map_err(|e| e.body_text())?;
+                    raw.form.insert(name, FormField { data });
+                }
+                Ok(None) => break,
+                Err(e) => return Err(e.body_text()),
+            }
+        }
+    } else if !call.body.is_empty() && (content_type.contains("json") || call.body.first() == Some(&b'{')) {
+        match serde_json::from_slice::<Value>(&call.body) {
+            Ok(Value::Object(m)) => raw.json = Some(m),
+            _ => return Err("the body is not a JSON object".into()),
+        }
+    }
+    Ok(raw)
+}
+
+/// Applies the parts of a fault that act before the call is handled: the delay, and the replies
+/// that replace the real one. `Some(response)` means the call ends here.
+pub async fn fault_before(f: &Fault, vendor_error: impl FnOnce(&Value) -> Response) -> Option<Response> {
+    if let Some(ms) = f.delay_ms {
+        tokio::time::sleep(Duration::from_millis(ms.min(120_000))).await;
+    }
+    if let Some(code) = &f.errcode {
+        return Some(vendor_error(code));
+    }
+    if let Some(status) = f.http_status {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = format!("<html><body><h1>{}</h1></body></html>", status);
+        return Some((status, [(header::CONTENT_TYPE, "text/html")], body).into_response());
+    }
+    if f.non_json {
+        return Some(
+            (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], "<html><body>502 Bad Gateway</body></html>").into_response(),
+        );
+    }
+    None
+}
+
+/// Applies the parts of a fault that spoil a real reply: the connection closes after the head
+/// (`drop`) or halfway through the body (`truncate`). Content-Length keeps the full size, so the
+/// client sees a short body.
+pub async fn fault_after(f: Option<&Fault>, resp: Response) -> Response {
+    let Some(f) = f.filter(|f| f.drop || f.truncate) else { return resp };
+    let (mut parts, body) = resp.into_parts();
+    let full = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let keep = if f.drop { 0 } else { full.len() / 2 };
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+    let mut chunks: Vec<Result<Bytes, std::io::Error>> = Vec::new();
+    if keep > 0 {
+        chunks.push(Ok(full.slice(..keep)));
+    }
+    chunks.push(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault injected by the emulator")));
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+}
+
+pub fn json_response(status: StatusCode, v: &Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], v.to_string()).into_response()
+}
+
+/// Records a handled call and returns its response.
+pub fn logged(st: &State, mut entry: LogEntry, resp: Response) -> Response {
+    entry.http_status = resp.status().as_u16();
+    st.record(entry);
+    resp
+}
+
+pub fn entry(vendor: &'static str, endpoint: String, code: String, appid: Option<String>, fault: Option<Fault>) -> LogEntry {
+    LogEntry { seq: 0, at: 0, vendor, endpoint, http_status: 200, code, appid, fault }
+}

@@ -1,0 +1,265 @@
+//! Tencent Cloud API 3.0: TC3 signature checks, action/version/region from the spec, and
+//! QrcodeOCR (real decoding) and QueryBarCode (GTIN check digit, product records from fixtures).
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+use wxcv::rt::EndpointInfo;
+use wxcv::tencentcloud as tc;
+
+use crate::imaging::{self, LoadError};
+use crate::inputs::{self, ImageArg, InputFault, Inputs};
+use crate::server::{self, Call, Outcome};
+use crate::state::{SIGNATURE_WINDOW, State};
+
+/// The barcode of the seed's QueryBarCode example, served from the start.
+pub const SEED_GTIN: &str = "06941858722888";
+
+/// The seed's ProductDataRecords for [`SEED_GTIN`].
+pub fn seed_product_records() -> Value {
+    json!([{
+        "ProductName": "真快洁涂擦式清洁剂",
+        "EnName": "N.F Inunction Detergent",
+        "CategoryCode": "47131830",
+        "BrandName": "RQC",
+        "Type": "125ML",
+        "Width": "180.000",
+        "Height": "250.000",
+        "Depth": "60.000",
+        "KeyWord": "安全真快洁",
+        "Description": "专利设计突破原有清洁剂的使用方",
+        "ImageLink": ["http://www.anccnet.com/userfile/2011219/137935376.jpg"],
+        "ManufacturerName": "深圳市绿韵纳米清洁用品有限公司",
+        "ManufacturerAddress": "深圳市坪山新区坑梓街道宝红路12号宝红工业园A栋302",
+        "FirmCode": "91440300793853037W",
+        "CheckResult": "1"
+    }])
+}
+
+pub async fn handle(st: &Arc<State>, call: Call) -> Response {
+    let request_id = uuid_like(st);
+    let action = header(&call.headers, "x-tc-action").unwrap_or_default();
+    let ep = tc::ENDPOINTS.iter().copied().find(|e| e.action == Some(action.as_str()));
+    let id = ep.map(|e| format!("{}.{}", e.group, e.id)).unwrap_or_else(|| format!("action {action}"));
+    let fault = ep.and_then(|e| st.take_fault(&id, e.name));
+    if let Some(f) = &fault {
+        let rid = request_id.clone();
+        if let Some(resp) = server::fault_before(f, |code| error_response(&code_text(code), "fault injected by the emulator", &rid)).await {
+            let code = f.errcode.as_ref().map(code_text).unwrap_or_default();
+            return server::logged(st, server::entry("tencentcloud", id, code, None, fault.clone()), resp);
+        }
+    }
+    let outcome = match ep {
+        None if action.is_empty() => err("MissingParameter", "the X-TC-Action header is missing"),
+        None => err("InvalidAction", format!("no action {action} in the emulated OCR API")),
+        Some(ep) => run(st, ep, &call, &request_id).await,
+    };
+    let (code, resp) = match outcome {
+        Outcome::Json(Value::Object(mut m)) => {
+            m.insert("RequestId".into(), json!(request_id));
+            ("ok".to_string(), server::json_response(StatusCode::OK, &json!({ "Response": m })))
+        }
+        Outcome::Error { code, message } => (code.clone(), error_response(&code, &message, &request_id)),
+        Outcome::Json(_) | Outcome::Binary { .. } => ("InternalError".into(), error_response("InternalError", "unexpected reply", &request_id)),
+    };
+    let resp = server::fault_after(fault.as_ref(), resp).await;
+    server::logged(st, server::entry("tencentcloud", id, code, None, fault), resp)
+}
+
+fn code_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn error_response(code: &str, message: &str, request_id: &str) -> Response {
+    server::json_response(StatusCode::OK, &json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}))
+}
+
+fn err(code: impl Into<String>, message: impl Into<String>) -> Outcome {
+    Outcome::Error { code: code.into(), message: message.into() }
+}
+
+fn input_error(f: &InputFault) -> Outcome {
+    let fallback = if f.kind == "missing" { "MissingParameter" } else { "InvalidParameterValue" };
+    err(f.input.invalid_code(f.kind).unwrap_or(fallback), f.message.clone())
+}
+
+fn header(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn uuid_like(st: &State) -> String {
+    let h = st.fresh_id("request", 32);
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// Checks the TC3-HMAC-SHA256 signature the way API 3.0 does.
+fn verify(st: &State, ep: &EndpointInfo, call: &Call) -> Result<(), Outcome> {
+    let h = &call.headers;
+    let auth = header(h, "authorization").ok_or_else(|| err("AuthFailure.SignatureFailure", "the Authorization header is missing"))?;
+    let rest = auth
+        .strip_prefix("TC3-HMAC-SHA256 ")
+        .ok_or_else(|| err("AuthFailure.InvalidAuthorization", "Authorization is not TC3-HMAC-SHA256"))?;
+    let mut credential = None;
+    let mut signed_headers = None;
+    let mut signature = None;
+    for part in rest.split(',').map(str::trim) {
+        match part.split_once('=') {
+            Some(("Credential", v)) => credential = Some(v),
+            Some(("SignedHeaders", v)) => signed_headers = Some(v),
+            Some(("Signature", v)) => signature = Some(v),
+            _ => {}
+        }
+    }
+    let (Some(credential), Some(signed_headers), Some(signature)) = (credential, signed_headers, signature) else {
+        return Err(err("AuthFailure.InvalidAuthorization", "Authorization lacks Credential, SignedHeaders or Signature"));
+    };
+    let mut scope = credential.split('/');
+    let (Some(secret_id), Some(date), Some(service), Some("tc3_request"), None) = (scope.next(), scope.next(), scope.next(), scope.next(), scope.next()) else {
+        return Err(err("AuthFailure.InvalidAuthorization", "Credential is not SecretId/date/service/tc3_request"));
+    };
+    if signed_headers != "content-type;host" {
+        return Err(err("AuthFailure.SignatureFailure", "the emulator verifies SignedHeaders=content-type;host"));
+    }
+    let key = st.lock().keys.get(secret_id).cloned();
+    let Some(secret_key) = key else {
+        return Err(err("AuthFailure.SecretIdNotFound", "the SecretId is not found"));
+    };
+    let timestamp: i64 = header(h, "x-tc-timestamp").and_then(|t| t.parse().ok()).ok_or_else(|| err("MissingParameter", "X-TC-Timestamp is missing"))?;
+    let now = st.now();
+    if (timestamp - now).abs() > SIGNATURE_WINDOW {
+        return Err(err("AuthFailure.SignatureExpire", format!("the signature is expired: X-TC-Timestamp {timestamp}, server time {now}")));
+    }
+    if Some(service) != ep.service {
+        return Err(err("AuthFailure.SignatureFailure", format!("the credential scope names service {service}")));
+    }
+    let expected = wxcv::tc3::sign(&wxcv::tc3::SignInput {
+        secret_id,
+        secret_key: &secret_key,
+        service,
+        host: &header(h, "host").unwrap_or_default(),
+        content_type: &header(h, "content-type").unwrap_or_default(),
+        payload: &call.body,
+        timestamp,
+    });
+    if date != expected.date || signature != expected.signature {
+        return Err(err("AuthFailure.SignatureFailure", "the request signature we calculated does not match the signature you provided"));
+    }
+    Ok(())
+}
+
+async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call, request_id: &str) -> Outcome {
+    if call.too_large {
+        return err("LimitExceeded.TooLargeFileError", format!("the body is larger than {} bytes", st.config.max_body_bytes));
+    }
+    if let Err(o) = verify(st, ep, call) {
+        return o;
+    }
+    match header(&call.headers, "x-tc-version") {
+        Some(v) if Some(v.as_str()) == ep.version => {}
+        Some(v) => return err("NoSuchVersion", format!("version {v} of {} does not exist", ep.name)),
+        None => return err("MissingParameter", "the X-TC-Version header is missing"),
+    }
+    if let Some(region) = header(&call.headers, "x-tc-region").filter(|r| !r.is_empty()) {
+        if !ep.regions.is_empty() && !ep.regions.contains(&region.as_str()) {
+            return err("UnsupportedRegion", format!("{} is not offered in {region}", ep.name));
+        }
+    }
+    let raw = match server::raw_inputs(call).await {
+        Ok(r) if r.json.is_some() => r,
+        _ => return err("InvalidParameter", "the body must be a JSON object"),
+    };
+    let inp = match inputs::read(ep, &raw) {
+        Ok(i) => i,
+        Err(f) => return input_error(&f),
+    };
+    match ep.id {
+        "qrcode_ocr" => qrcode_ocr(st, ep, &inp, request_id).await,
+        "query_bar_code" => query_bar_code(st, &inp, request_id),
+        _ => err("UnsupportedOperation", "the emulator has no behaviour for this action"),
+    }
+}
+
+fn model<T: serde::Serialize>(m: &T) -> Outcome {
+    match serde_json::to_value(m) {
+        Ok(v) => Outcome::Json(v),
+        Err(e) => err("InternalError", e.to_string()),
+    }
+}
+
+async fn qrcode_ocr(st: &State, ep: &'static EndpointInfo, inp: &Inputs, request_id: &str) -> Outcome {
+    let Some((name, arg)) = inp.image() else { return err("MissingParameter", "give ImageUrl or ImageBase64") };
+    let Some(input) = ep.input(name) else { return err("InternalError", "no image input") };
+    let bytes = match arg {
+        ImageArg::Data(b) => b.clone(),
+        ImageArg::Url(u) => match crate::wechat::fetch(st, u).await {
+            Ok(b) => {
+                if let Err(f) = inputs::check_image_bytes(input, "ImageUrl", &b) {
+                    return input_error(&f);
+                }
+                b
+            }
+            Err(m) => return input_error(&InputFault::new(input, "url", m)),
+        },
+    };
+    let max = st.config.max_pixels;
+    let img = match tokio::task::spawn_blocking(move || imaging::load(&bytes, max)).await {
+        Ok(Ok(i)) => i,
+        Ok(Err(LoadError::TooManyPixels { width, height, limit })) => {
+            return err("FailedOperation.ImageSizeTooLarge", format!("{width}x{height} is more than {limit} pixels"));
+        }
+        Ok(Err(LoadError::Undecodable(m))) => return input_error(&InputFault::new(input, "format", m)),
+        Err(_) => return err("InternalError", "decoder failed"),
+    };
+    let (w, h) = (img.width(), img.height());
+    let found = tokio::task::spawn_blocking(move || crate::codes::decode(&img.to_luma8())).await.unwrap_or_default();
+    if found.is_empty() {
+        return err("FailedOperation.ImageNoText", "no QR code or barcode was found in the picture");
+    }
+    let code_results = found
+        .into_iter()
+        .map(|c| {
+            let at = |i: usize| {
+                let (x, y) = if c.symbology.reports_position() { c.corners[i] } else { (-1, -1) };
+                Some(tc::Coord { x, y })
+            };
+            tc::QrcodeResultsInfo {
+                type_name: c.symbology.tencent_name().to_string(),
+                url: c.text,
+                position: Some(tc::QrcodePositionObj { left_top: at(0), right_top: at(1), right_bottom: at(2), left_bottom: at(3) }),
+            }
+        })
+        .collect();
+    model(&tc::QrcodeOcrResult { code_results, img_size: Some(tc::QrcodeImgSize { wide: w as i64, high: h as i64 }), request_id: request_id.to_string() })
+}
+
+/// GTIN-8/12/13/14: the last digit is the check digit (weights 3,1,3,... from the right).
+pub fn gtin_valid(code: &str) -> bool {
+    if !matches!(code.len(), 8 | 12 | 13 | 14) || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let digits: Vec<u32> = code.bytes().map(|b| (b - b'0') as u32).collect();
+    let (body, check) = digits.split_at(digits.len() - 1);
+    let sum: u32 = body.iter().rev().enumerate().map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d }).sum();
+    (10 - sum % 10) % 10 == check[0]
+}
+
+fn query_bar_code(st: &State, inp: &Inputs, request_id: &str) -> Outcome {
+    let code = inp.str("bar_code").unwrap_or_default();
+    if !gtin_valid(code) {
+        return err("InvalidParameter.InvalidGTINError", format!("{code:?} is not a GTIN with a valid check digit"));
+    }
+    let records = st.lock().products.get(code).cloned();
+    let Some(records) = records else {
+        return err("ResourceNotFound", format!("no product is registered under {code}"));
+    };
+    let product_data_records: Vec<tc::ProductDataRecord> = match serde_json::from_value(records) {
+        Ok(r) => r,
+        Err(e) => return err("InternalError", format!("the registered records do not fit ProductDataRecord: {e}")),
+    };
+    model(&tc::QueryBarCodeResult { bar_code: Some(code.to_string()), product_data_records, request_id: request_id.to_string() })
+}

@@ -1,0 +1,387 @@
+//! WeChat's side: routes and inputs from the spec's tables, access tokens, and the behaviour of
+//! each endpoint family. Replies are the client's generated models, serialized.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+use wxcv::rt::{AuthKind, EndpointInfo, OutputKind};
+use wxcv::wechat as wx;
+
+use crate::imaging::{self, LoadError};
+use crate::inputs::{self, ImageArg, InputFault, Inputs};
+use crate::server::{self, Call, Outcome};
+use crate::state::{MEDIA_TTL, Media, State};
+
+/// The generic errcode when an input names no code of its own.
+const INVALID_ARGS: &str = "40097";
+
+pub async fn handle(st: &Arc<State>, call: Call) -> Response {
+    let path = call.uri.path().to_string();
+    let Some(ep) = wx::ENDPOINTS.iter().copied().find(|e| e.path == path) else {
+        let body = json!({"errcode": 404, "errmsg": format!("no such API: {path}")});
+        let resp = server::json_response(StatusCode::NOT_FOUND, &body);
+        return server::logged(st, server::entry("wechat", path, "404".into(), None, None), resp);
+    };
+    let id = format!("{}.{}", ep.group, ep.id);
+    let fault = st.take_fault(&id, ep.name);
+    if let Some(f) = &fault {
+        let rid = st.fresh_id("rid", 8);
+        if let Some(resp) = server::fault_before(f, |code| error_response(ep, &code_text(code), None, &rid)).await {
+            let code = f.errcode.as_ref().map(code_text).unwrap_or_default();
+            return server::logged(st, server::entry("wechat", id, code, None, fault.clone()), resp);
+        }
+    }
+    let (outcome, appid, cloudbase) = run(st, ep, &call).await;
+    let rid = st.fresh_id("rid", 24);
+    let (code, resp) = match outcome {
+        Outcome::Json(mut v) => {
+            if let Value::Object(m) = &mut v {
+                let mut out = Map::new();
+                out.insert("errcode".into(), json!(0));
+                out.insert("errmsg".into(), json!("ok"));
+                out.extend(std::mem::take(m));
+                v = Value::Object(out);
+            }
+            ("0".to_string(), server::json_response(StatusCode::OK, &v))
+        }
+        Outcome::Binary { content_type, data } => ("0".to_string(), ([(header::CONTENT_TYPE, content_type)], data).into_response()),
+        Outcome::Error { code, message } => (code.clone(), error_response(ep, &code, Some(&message), &rid)),
+    };
+    let mut resp = resp;
+    if cloudbase {
+        if let Ok(v) = HeaderValue::from_str(&rid) {
+            resp.headers_mut().insert("x-openapi-seqid", v);
+        }
+    }
+    let resp = server::fault_after(fault.as_ref(), resp).await;
+    server::logged(st, server::entry("wechat", id, code, appid, fault), resp)
+}
+
+fn code_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `{errcode, errmsg}` with the table's errmsg, a detail when there is one, and a request id.
+fn error_response(ep: &EndpointInfo, code: &str, detail: Option<&str>, rid: &str) -> Response {
+    let info = ep.error_info(code);
+    let base = info.map(|i| i.errmsg.unwrap_or(i.en)).unwrap_or("error");
+    let msg = match detail {
+        Some(d) if !d.is_empty() => format!("{base}: {d} rid: {rid}"),
+        _ => format!("{base} rid: {rid}"),
+    };
+    let errcode: Value = code.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(code.to_string()));
+    server::json_response(StatusCode::OK, &json!({"errcode": errcode, "errmsg": msg}))
+}
+
+fn err(code: impl Into<String>, message: impl Into<String>) -> Outcome {
+    Outcome::Error { code: code.into(), message: message.into() }
+}
+
+fn input_error(f: &InputFault) -> Outcome {
+    err(f.input.invalid_code(f.kind).unwrap_or(INVALID_ARGS), f.message.clone())
+}
+
+/// Authenticates and runs one call. Returns the outcome, the calling app, and whether the call
+/// came through CloudBase's open API service (no token).
+async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call) -> (Outcome, Option<String>, bool) {
+    if ep.method == wxcv::rt::Method::Post && call.method == Method::GET {
+        return (err("43002", "this API requires POST"), None, false);
+    }
+    let raw = match server::raw_inputs(call).await {
+        Ok(r) => r,
+        Err(m) => return (err("47001", m), None, false),
+    };
+    let mut appid = None;
+    let mut cloudbase = false;
+    if ep.auth == AuthKind::AccessToken {
+        match raw.query("access_token").filter(|t| !t.is_empty()) {
+            None if st.config.cloudbase => cloudbase = true,
+            None => return (err("41001", "access_token missing"), None, false),
+            Some(t) => {
+                let rec = st.lock().tokens.get(t).cloned();
+                match rec {
+                    None => return (err("40001", "invalid credential, access_token is invalid or not latest"), None, false),
+                    Some(r) if r.expires_at <= st.now() => return (err("42001", "access_token expired"), Some(r.appid), false),
+                    Some(r) => appid = Some(r.appid),
+                }
+            }
+        }
+    }
+    if call.too_large {
+        let code = ep.inputs.iter().find_map(|i| i.invalid_code("size")).unwrap_or("47001");
+        return (err(code, format!("the body is larger than {} bytes", st.config.max_body_bytes)), appid, cloudbase);
+    }
+    if ep.inputs.iter().any(|i| matches!(i.kind, wxcv::rt::InputKind::Value { loc: wxcv::rt::Loc::Json, .. })) && raw.json.is_none() {
+        return (err("47001", "the body must be a JSON object"), appid, cloudbase);
+    }
+    let inputs = match inputs::read(ep, &raw) {
+        Ok(i) => i,
+        Err(f) => return (input_error(&f), appid, cloudbase),
+    };
+    let app = appid.clone().unwrap_or_else(|| crate::APPID.to_string());
+    let out = behave(st, ep, &inputs, &app).await;
+    (out, appid, cloudbase)
+}
+
+async fn behave(st: &Arc<State>, ep: &'static EndpointInfo, inp: &Inputs, appid: &str) -> Outcome {
+    match (ep.group, ep.id) {
+        ("auth", "get_access_token") => token(st, inp, false),
+        ("auth", "get_stable_access_token") => token(st, inp, true),
+        ("img", "scan_qrcode") => scan(st, ep, inp).await,
+        ("img", "superresolution") => superresolution(st, ep, inp).await,
+        ("img", "ai_crop") => ai_crop(st, ep, inp).await,
+        ("media", "get_temp_media") => media(st, inp),
+        ("wxacode", id) => wxacode(st, id, inp, appid).await,
+        // Every other endpoint that reads a picture (the OCR family, and any the spec adds):
+        // the fixture registered for that picture, else "certificate not found".
+        _ if ep.output == OutputKind::Json => ocr_fixture(st, ep, inp).await,
+        _ => err("-1", "the emulator has no behaviour for this endpoint"),
+    }
+}
+
+fn token(st: &State, inp: &Inputs, stable: bool) -> Outcome {
+    let appid = inp.str("appid").unwrap_or_default();
+    let secret = inp.str("secret").unwrap_or_default();
+    let known = st.lock().apps.get(appid).cloned();
+    match known {
+        None => return err("40013", "invalid appid"),
+        Some(s) if s != secret => return err("40125", "invalid appsecret"),
+        Some(_) => {}
+    }
+    let force = inp.bool("force_refresh").unwrap_or(false);
+    let (token, expires_in) = match (stable, force, st.live_stable_token(appid)) {
+        (true, false, Some(live)) => live,
+        _ => st.issue_token(appid, stable),
+    };
+    model(&wx::AccessToken { access_token: token.into(), expires_in })
+}
+
+fn model<T: serde::Serialize>(m: &T) -> Outcome {
+    match serde_json::to_value(m) {
+        Ok(v) => Outcome::Json(v),
+        Err(e) => err("-1", e.to_string()),
+    }
+}
+
+/// The picture of a call's image input: uploaded, or fetched from a loopback URL.
+async fn picture(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<Bytes, Outcome> {
+    let Some((name, arg)) = inp.image() else { return Err(err(INVALID_ARGS, "no picture")) };
+    let input = ep.input(name).ok_or_else(|| err("-1", "no image input"))?;
+    let bytes = match arg {
+        ImageArg::Data(b) => b.clone(),
+        ImageArg::Url(u) => fetch(st, u).await.map_err(|m| input_error(&InputFault::new(input, "url", m)))?,
+    };
+    if let ImageArg::Url(_) = arg {
+        let wire = match input.kind {
+            wxcv::rt::InputKind::Image(w) => w.url.1,
+            _ => name,
+        };
+        inputs::check_image_bytes(input, wire, &bytes).map_err(|f| input_error(&f))?;
+    }
+    Ok(bytes)
+}
+
+/// Fetches a picture URL. Only loopback hosts: the emulator never reaches the network.
+pub async fn fetch(st: &State, url: &str) -> Result<Bytes, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
+    let host = parsed.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        return Err("the emulator fetches loopback URLs only".into());
+    }
+    let resp = st.http.get(parsed).send().await.map_err(|e| format!("fetch failed: {}", e.without_url()))?;
+    if !resp.status().is_success() {
+        return Err(format!("fetch answered HTTP {}", resp.status().as_u16()));
+    }
+    // Read at most a little over the largest allowed upload.
+    let cap = st.config.max_body_bytes;
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    use futures_util::StreamExt as _;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| format!("fetch failed: {}", e.without_url()))?;
+        if body.len() + chunk.len() > cap {
+            return Err(format!("the picture at the URL is larger than {cap} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
+}
+
+/// Decodes a call's picture off the async threads, under the pixel limit.
+async fn decoded(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<image::DynamicImage, Outcome> {
+    let bytes = picture(st, ep, inp).await?;
+    let max = st.config.max_pixels;
+    let name = inp.image().map(|(n, _)| n).unwrap_or("image");
+    let input = ep.input(name).ok_or_else(|| err("-1", "no image input"))?;
+    match tokio::task::spawn_blocking(move || imaging::load(&bytes, max)).await {
+        Ok(Ok(img)) => Ok(img),
+        Ok(Err(LoadError::TooManyPixels { width, height, limit })) => {
+            Err(input_error(&InputFault::new(input, "size", format!("{width}x{height} is more than {limit} pixels"))))
+        }
+        Ok(Err(LoadError::Undecodable(m))) => Err(input_error(&InputFault::new(input, "format", format!("undecodable picture: {m}")))),
+        Err(_) => Err(err("-1", "decoder failed")),
+    }
+}
+
+async fn scan(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
+    let img = match decoded(st, ep, inp).await {
+        Ok(i) => i,
+        Err(o) => return o,
+    };
+    let (w, h) = (img.width(), img.height());
+    let found = tokio::task::spawn_blocking(move || crate::codes::decode(&img.to_luma8())).await.unwrap_or_default();
+    let pt = |(x, y): (i64, i64)| Some(wx::Point { x, y });
+    let code_results = found
+        .into_iter()
+        .map(|c| wx::CodeResult {
+            type_name: c.symbology.wechat_name().to_string(),
+            data: c.text,
+            pos: c.symbology.reports_position().then(|| wx::Pos {
+                left_top: pt(c.corners[0]),
+                right_top: pt(c.corners[1]),
+                right_bottom: pt(c.corners[2]),
+                left_bottom: pt(c.corners[3]),
+            }),
+        })
+        .collect();
+    model(&wx::ScanQrcodeResult { code_results, img_size: Some(wx::ImgSize { w: w as i64, h: h as i64 }) })
+}
+
+async fn superresolution(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
+    let img = match decoded(st, ep, inp).await {
+        Ok(i) => i,
+        Err(o) => return o,
+    };
+    if (img.width() as u64 * 2) * (img.height() as u64 * 2) > st.config.max_pixels {
+        let input = inp.image().and_then(|(n, _)| ep.input(n));
+        return match input {
+            Some(i) => input_error(&InputFault::new(i, "size", "the 2x picture would exceed the pixel limit")),
+            None => err("-1", "too large"),
+        };
+    }
+    let jpeg = match tokio::task::spawn_blocking(move || imaging::upscale_2x(&img)).await {
+        Ok(Ok(j)) => j,
+        _ => return err("-1", "upscaling failed"),
+    };
+    let media_id = st.fresh_id("media", 48);
+    let expires_at = st.now() + MEDIA_TTL;
+    let mut g = st.lock();
+    let now = st.now();
+    g.media.retain(|_, m| m.expires_at > now);
+    g.media.insert(media_id.clone(), Media { content_type: "image/jpeg".into(), data: Bytes::from(jpeg), expires_at });
+    drop(g);
+    model(&wx::SuperresolutionResult { media_id })
+}
+
+fn media(st: &State, inp: &Inputs) -> Outcome {
+    let id = inp.str("media_id").unwrap_or_default();
+    let now = st.now();
+    let found = st.lock().media.get(id).filter(|m| m.expires_at > now).cloned();
+    match found {
+        Some(m) => Outcome::Binary { content_type: if m.content_type == "image/png" { "image/png" } else { "image/jpeg" }, data: m.data },
+        None => err("40007", "invalid media_id"),
+    }
+}
+
+async fn ai_crop(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
+    let img = match decoded(st, ep, inp).await {
+        Ok(i) => i,
+        Err(o) => return o,
+    };
+    let ratios: Vec<f64> = inp.values.get("ratios").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
+    let (w, h) = (img.width(), img.height());
+    let rects = tokio::task::spawn_blocking(move || imaging::ai_crop(&img, &ratios)).await.unwrap_or_default();
+    let results = rects
+        .into_iter()
+        .map(|(l, t, r, b)| wx::CropResult { crop_left: l, crop_top: t, crop_right: r, crop_bottom: b })
+        .collect();
+    model(&wx::AiCropResult { results, img_size: Some(wx::ImgSize { w: w as i64, h: h as i64 }) })
+}
+
+/// The link a generated code carries: the app, the kind of code and what it opens.
+pub fn wxacode_link(appid: &str, kind: &str, params: &[(&str, &str)]) -> String {
+    let mut q = String::new();
+    for (k, v) in params {
+        if !q.is_empty() {
+            q.push('&');
+        }
+        q.push_str(k);
+        q.push('=');
+        for b in v.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                q.push(b as char);
+            } else {
+                q.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    format!("https://wxacode.emulator.invalid/{kind}/{appid}?{q}")
+}
+
+async fn wxacode(st: &State, id: &str, inp: &Inputs, appid: &str) -> Outcome {
+    let width = inp.int("width").unwrap_or(430).clamp(280, 1280) as u32;
+    let color = match (inp.bool("auto_color").unwrap_or(false), inp.values.get("line_color")) {
+        (false, Some(c)) => {
+            let ch = |k: &str| c.get(k).and_then(|v| v.as_i64()).unwrap_or(0).clamp(0, 255) as u8;
+            [ch("r"), ch("g"), ch("b")]
+        }
+        _ => [0, 0, 0],
+    };
+    let transparent = inp.bool("is_hyaline").unwrap_or(false);
+    let env = inp.str("env_version").unwrap_or("release").to_string();
+    let link = match id {
+        "get_unlimited" => {
+            let scene = inp.str("scene").unwrap_or_default();
+            let page = inp.str("page").unwrap_or("");
+            wxacode_link(appid, "unlimited", &[("scene", scene), ("page", page), ("env_version", &env)])
+        }
+        "create_qrcode" => wxacode_link(appid, "qrcode", &[("path", inp.str("path").unwrap_or_default())]),
+        _ => wxacode_link(appid, "code", &[("path", inp.str("path").unwrap_or_default()), ("env_version", &env)]),
+    };
+    // get and createQRCode share one count per app; getUnlimited has none.
+    if id != "get_unlimited" {
+        let mut g = st.lock();
+        let n = g.wxacode_count.entry(appid.to_string()).or_default();
+        if *n >= st.config.wxacode_limit {
+            return err("45029", format!("{} codes already created", st.config.wxacode_limit));
+        }
+        *n += 1;
+    }
+    match tokio::task::spawn_blocking(move || imaging::draw_code(&link, width, color, transparent)).await {
+        Ok(Ok((content_type, data))) => Outcome::Binary { content_type, data: Bytes::from(data) },
+        _ => err("-1", "could not draw the code"),
+    }
+}
+
+async fn ocr_fixture(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
+    if inp.image().is_none() {
+        return err("-1", "the emulator has no behaviour for this endpoint");
+    }
+    let bytes = match picture(st, ep, inp).await {
+        Ok(b) => b,
+        Err(o) => return o,
+    };
+    // The picture must at least be one: undecodable bytes get the documented code.
+    let max = st.config.max_pixels;
+    let check = bytes.clone();
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || imaging::load(&check, max).map(|_| ())).await {
+        let input = inp.image().and_then(|(n, _)| ep.input(n));
+        let kind = if matches!(e, LoadError::TooManyPixels { .. }) { "size" } else { "format" };
+        if let Some(i) = input {
+            return input_error(&InputFault::new(i, kind, format!("{e:?}")));
+        }
+    }
+    let key = (format!("{}.{}", ep.group, ep.id), crate::state::digest(&bytes));
+    let found = st.lock().ocr_fixtures.get(&key).cloned();
+    match found {
+        Some(v) => Outcome::Json(v),
+        None => err("101001", "certificate not found"),
+    }
+}
