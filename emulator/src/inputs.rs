@@ -31,9 +31,6 @@ impl Raw {
             Loc::Json => self.json.as_ref().and_then(|j| j.get(wire)).filter(|v| !v.is_null()).map(|v| Carried::Json(v.clone())),
         }
     }
-    pub fn query(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
 }
 
 enum Carried {

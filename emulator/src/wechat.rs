@@ -93,14 +93,11 @@ async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call) -> (Outcom
     if ep.method == wxcv::rt::Method::Post && call.method == Method::GET {
         return (err("43002", "this API requires POST"), None, false);
     }
-    let raw = match server::raw_inputs(call).await {
-        Ok(r) => r,
-        Err(m) => return (err("47001", m), None, false),
-    };
+    let query = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&call.uri).map(|q| q.0).unwrap_or_default();
     let mut appid = None;
     let mut cloudbase = false;
     if ep.auth == AuthKind::AccessToken {
-        match raw.query("access_token").filter(|t| !t.is_empty()) {
+        match query.iter().find(|(k, v)| k == "access_token" && !v.is_empty()).map(|(_, v)| v.as_str()) {
             None if st.config.cloudbase => cloudbase = true,
             None => return (err("41001", "access_token missing"), None, false),
             Some(t) => {
@@ -117,6 +114,10 @@ async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call) -> (Outcom
         let code = ep.inputs.iter().find_map(|i| i.invalid_code("size")).unwrap_or("47001");
         return (err(code, format!("the body is larger than {} bytes", st.config.max_body_bytes)), appid, cloudbase);
     }
+    let raw = match server::raw_inputs(call).await {
+        Ok(r) => r,
+        Err(m) => return (err("47001", m), appid, cloudbase),
+    };
     if ep.inputs.iter().any(|i| matches!(i.kind, wxcv::rt::InputKind::Value { loc: wxcv::rt::Loc::Json, .. })) && raw.json.is_none() {
         return (err("47001", "the body must be a JSON object"), appid, cloudbase);
     }
