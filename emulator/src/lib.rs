@@ -3,8 +3,22 @@
 //! generated `EndpointInfo` tables, and replies are built from the client's generated models.
 
 pub mod codes;
+pub mod fixture_gen;
+
+mod control;
+pub mod imaging;
+mod inputs;
+mod server;
+pub mod state;
+mod tencent;
+mod wechat;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use state::{Fault, FaultRule, LogEntry};
+pub use tencent::gtin_valid;
+pub use wechat::wxacode_link;
 
 /// The app the emulator knows from the start.
 pub const APPID: &str = "wx0e0a1b2c3d4e5f60";
@@ -35,6 +49,7 @@ impl Default for EmulatorConfig {
 /// A running emulator; stops when dropped.
 pub struct Emulator {
     addr: SocketAddr,
+    state: Arc<state::State>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -44,15 +59,68 @@ impl Emulator {
         Self::start_with(EmulatorConfig::default(), SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    pub async fn start_with(_config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<Emulator> {
+    /// Starts on `addr` (port 0 picks a free one).
+    pub async fn start_with(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = axum::Router::new();
+        let state = Arc::new(state::State::new(config));
+        let app = axum::Router::new()
+            .fallback(server::handle)
+            // The handler reads bodies itself, under the configured limit.
+            .layer(axum::extract::DefaultBodyLimit::disable())
+            .with_state(state.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).with_graceful_shutdown(async { let _ = rx.await; }).await;
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
         });
-        Ok(Emulator { addr, shutdown: Some(tx) })
+        Ok(Emulator { addr, state, shutdown: Some(tx) })
+    }
+
+    /// Arms a fault for the next `times` calls of an endpoint (`img.scan_qrcode`, `img.scanQRCode`,
+    /// `QrcodeOCR` or `*`).
+    pub fn inject(&self, endpoint: &str, times: u32, fault: Fault) {
+        self.state.lock().faults.push(FaultRule { endpoint: endpoint.to_string(), times, fault });
+    }
+
+    /// Registers the reply an OCR endpoint (`ocr.idcard`, ...) gives for this picture.
+    pub fn register_ocr(&self, endpoint: &str, image: &[u8], reply: serde_json::Value) -> Result<(), String> {
+        let key = control::resolve_endpoint(endpoint).ok_or_else(|| format!("no WeChat endpoint {endpoint}"))?;
+        self.state.lock().ocr_fixtures.insert((key, state::digest(image)), reply);
+        Ok(())
+    }
+
+    /// Registers the product records QueryBarCode returns for a barcode.
+    pub fn register_barcode(&self, bar_code: &str, records: serde_json::Value) {
+        self.state.lock().products.insert(bar_code.to_string(), records);
+    }
+
+    /// Adds an app (app id and secret) the token endpoints accept.
+    pub fn add_app(&self, appid: &str, secret: &str) {
+        self.state.lock().apps.insert(appid.to_string(), secret.to_string());
+    }
+
+    /// Moves the emulator's clock forward (token and media expiry, TC3 timestamps).
+    pub fn advance_clock(&self, seconds: i64) {
+        self.state.advance_clock(seconds.max(0));
+    }
+
+    /// Tokens issued to an app so far (cgi-bin/token and stable_token together).
+    pub fn token_issues(&self, appid: &str) -> u64 {
+        self.state.lock().token_issues.get(appid).copied().unwrap_or(0)
+    }
+
+    /// Calls handled for an endpoint (`img.scan_qrcode`, ...).
+    pub fn calls(&self, endpoint: &str) -> u64 {
+        self.state.lock().calls.get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// The last calls handled, oldest first.
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.state.lock().log.iter().cloned().collect()
     }
 
     /// `http://127.0.0.1:<port>`: the base URL of both vendors' APIs and of the control API.
