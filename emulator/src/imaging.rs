@@ -81,22 +81,15 @@ pub fn ai_crop(img: &DynamicImage, ratios: &[f64]) -> Vec<Rect> {
         ch *= size;
         ((cw.round() as u32).clamp(1, sw), (ch.round() as u32).clamp(1, sh))
     };
-    let to_rect = |x: u32, y: u32, cw: u32, ch: u32, ratio: f64| -> Rect {
-        // Back to full size, keeping the ratio exact where the picture allows.
-        let left = (x as f64 / scale).round() as i64;
-        let top = (y as f64 / scale).round() as i64;
-        let mut width = (cw as f64 / scale).round() as i64;
-        let mut height = (ch as f64 / scale).round() as i64;
-        if (width as f64 / height.max(1) as f64 - ratio).abs() > 0.01 {
-            if width as f64 / ratio <= h as f64 {
-                height = (width as f64 / ratio).round() as i64;
-            } else {
-                width = (height as f64 * ratio).round() as i64;
-            }
-        }
-        let left = left.min(w as i64 - width).max(0);
-        let top = top.min(h as i64 - height).max(0);
-        (left, top, (left + width).min(w as i64), (top + height).min(h as i64))
+    // Back to full size: the window's shape is computed on the full picture, so the ratio is
+    // exact to the pixel; the small copy only says where it goes.
+    let to_rect = |x: u32, y: u32, ratio: f64, size: f64| -> Rect {
+        let (fw, fh) = (w as f64, h as f64);
+        let (width, height) = if fw / fh > ratio { (fh * size * ratio, fh * size) } else { (fw * size, fw * size / ratio) };
+        let (width, height) = ((width.round() as i64).clamp(1, w as i64), (height.round() as i64).clamp(1, h as i64));
+        let left = ((x as f64 / scale).round() as i64).clamp(0, w as i64 - width);
+        let top = ((y as f64 / scale).round() as i64).clamp(0, h as i64 - height);
+        (left, top, left + width, top + height)
     };
     if !ratios.is_empty() {
         return ratios
@@ -104,7 +97,7 @@ pub fn ai_crop(img: &DynamicImage, ratios: &[f64]) -> Vec<Rect> {
             .map(|&r| {
                 let (cw, ch) = window(r, 1.0);
                 let (_, x, y) = place(cw, ch);
-                to_rect(x, y, cw, ch, r)
+                to_rect(x, y, r, 1.0)
             })
             .collect();
     }
@@ -117,7 +110,7 @@ pub fn ai_crop(img: &DynamicImage, ratios: &[f64]) -> Vec<Rect> {
             // Detail kept, less a price for area: tight windows around the content win.
             let score = e / total - 0.5 * area;
             if best.is_none_or(|(s, _)| score > s) {
-                best = Some((score, to_rect(x, y, cw, ch, r)));
+                best = Some((score, to_rect(x, y, r, size)));
             }
         }
     }
@@ -159,5 +152,31 @@ pub fn draw_code(text: &str, width: u32, color: [u8; 3], transparent: bool) -> R
         Ok(("image/png", encode(&DynamicImage::ImageRgba8(out), ImageFormat::Png)?))
     } else {
         Ok(("image/jpeg", encode(&DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(out).to_rgb8()), ImageFormat::Jpeg)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crops_keep_their_ratio() {
+        let mut canvas = GrayImage::from_pixel(900, 300, Luma([255]));
+        for y in 25..275 {
+            for x in 600..850 {
+                if (x / 10 + y / 10) % 2 == 0 {
+                    canvas.put_pixel(x, y, Luma([0]));
+                }
+            }
+        }
+        let img = DynamicImage::ImageLuma8(canvas);
+        let r = ai_crop(&img, &[1.0, 0.5, 3.0]);
+        let (l, t, rr, b) = r[0];
+        assert_eq!((rr - l, b - t), (300, 300));
+        assert!(l >= 550 && rr <= 900, "{r:?}");
+        let (l, t, rr, b) = r[1];
+        assert_eq!((rr - l, b - t), (150, 300));
+        assert!(l >= 600 && rr <= 850, "{r:?}");
+        assert_eq!(r[2].2 - r[2].0, 900);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -64,21 +64,19 @@ pub async fn raw_inputs(call: &Call) -> Result<Raw, String> {
     };
     let content_type = call.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.starts_with("multipart/form-data") {
-        let req = Request::builder()
-            .method(call.method.clone())
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(call.body.clone()))
-            .map_err(|e| e.to_string())?;
-        let mut form = Multipart::from_request(req, &()).await.map_err(|e| e.body_text())?;
+        let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
+        let body = call.body.clone();
+        let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+        let mut form = multer::Multipart::new(stream, boundary);
         loop {
             match form.next_field().await {
                 Ok(Some(field)) => {
                     let name = field.name().unwrap_or("").to_string();
-                    let data = field.bytes().await.map_err(|e| e.body_text())?;
+                    let data = field.bytes().await.map_err(|e| e.to_string())?;
                     raw.form.insert(name, FormField { data });
                 }
                 Ok(None) => break,
-                Err(e) => return Err(e.body_text()),
+                Err(e) => return Err(e.to_string()),
             }
         }
     } else if !call.body.is_empty() && (content_type.contains("json") || call.body.first() == Some(&b'{')) {

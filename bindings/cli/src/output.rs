@@ -142,8 +142,8 @@ pub fn shape(vendor: Vendor, mut v: Value, style: Style) -> Value {
                 Some(c) => c.as_i64() == Some(0) || c.as_str().is_some_and(|s| s.trim() == "0"),
             };
             if ok {
-                o.remove("errcode");
-                o.remove("errmsg");
+                o.shift_remove("errcode");
+                o.shift_remove("errmsg");
             }
         }
     }

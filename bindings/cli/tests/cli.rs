@@ -447,7 +447,6 @@ fn the_emulator_subcommand_prints_where_it_listens_and_no_secret() {
 // End to end against the in-process emulator (needs its routes and the fixtures).
 
 #[test]
-#[ignore = "needs emulator routes"]
 fn emulator_scan_qrcode_finds_four_codes() {
     let o = run(wxcv(), &["--emulator", "img", "scan-qrcode", "--img", FOUR_CODES]);
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -462,7 +461,6 @@ fn emulator_scan_qrcode_finds_four_codes() {
 }
 
 #[test]
-#[ignore = "needs emulator routes"]
 fn emulator_scan_qrcode_camel() {
     // The global flag works after the subcommand too.
     let o = run(wxcv(), &["img", "scan-qrcode", "--img", FOUR_CODES, "--emulator", "--camel"]);
@@ -475,7 +473,6 @@ fn emulator_scan_qrcode_camel() {
 }
 
 #[test]
-#[ignore = "needs emulator routes"]
 fn emulator_create_qrcode_writes_a_jpeg() {
     let dir = temp_dir("e2e-wxacode");
     let out = dir.join("c.jpg");
@@ -493,7 +490,6 @@ fn emulator_create_qrcode_writes_a_jpeg() {
 }
 
 #[test]
-#[ignore = "needs emulator routes"]
 fn emulator_tencent_qrcode_ocr() {
     let o = run(wxcv(), &["--emulator", "tc", "qrcode-ocr", "--image", FOUR_CODES]);
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -506,7 +502,6 @@ fn emulator_tencent_qrcode_ocr() {
 }
 
 #[test]
-#[ignore = "needs emulator routes"]
 fn emulator_batch_of_three_in_order() {
     let dir = temp_dir("e2e-batch");
     let files: Vec<PathBuf> = ["3.jpg", "1.jpg", "2.jpg"]
