@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use bytes::Bytes;
 use serde_json::{Map, Value};
-use wxcv::Format;
 use wxcv::rt::{EndpointInfo, InputInfo, InputKind, Limits, Loc, ValueType};
 
 /// One multipart field.
@@ -160,24 +159,9 @@ pub fn read(ep: &'static EndpointInfo, raw: &Raw) -> Result<Inputs, InputFault> 
     Ok(out)
 }
 
-/// Checks fetched or uploaded picture bytes against the spec's limits.
+/// Checks fetched or uploaded picture bytes against the spec's limits (the client's own checker).
 pub fn check_image_bytes(input: &'static InputInfo, wire: &str, bytes: &[u8]) -> Result<(), InputFault> {
-    if bytes.is_empty() {
-        return Err(InputFault::new(input, "empty", format!("{wire} is empty")));
-    }
-    if let Some(max) = input.limits.max_bytes {
-        if bytes.len() as u64 > max {
-            return Err(InputFault::new(input, "size", format!("{wire} is {} bytes; the limit is {max}", bytes.len())));
-        }
-    }
-    let formats = input.limits.formats;
-    if !formats.is_empty() {
-        match Format::sniff(bytes) {
-            Some(f) if formats.contains(&f) => {}
-            _ => return Err(InputFault::new(input, "format", format!("{wire} is not a picture in an accepted format"))),
-        }
-    }
-    Ok(())
+    input.limits.check_image(bytes).map(|_| ()).map_err(|f| InputFault::new(input, f.kind, format!("{wire}: {}", f.message)))
 }
 
 fn carried_text(c: &Carried) -> Option<String> {
@@ -251,60 +235,19 @@ fn type_name(ty: &ValueType) -> String {
     }
 }
 
+/// Checks a value against the spec's limits with the client's own checker.
 fn check_limits(input: &'static InputInfo, wire: &str, v: &Value, l: &Limits) -> Result<(), InputFault> {
-    let fault = |kind, msg: String| Err(InputFault::new(input, kind, msg));
-    match v {
-        Value::String(s) => {
-            if let Some(max) = l.max_bytes {
-                if s.len() as u64 > max {
-                    return fault("length", format!("{wire} is {} bytes; the limit is {max}", s.len()));
-                }
-            }
-            let chars = s.chars().count() as u64;
-            if let Some(min) = l.min_chars {
-                if chars < min {
-                    return fault("length", format!("{wire} has {chars} characters; at least {min} required"));
-                }
-            }
-            if let Some(max) = l.max_chars {
-                if chars > max {
-                    return fault("length", format!("{wire} has {chars} characters; the limit is {max}"));
-                }
-            }
-            if let Some((written, set)) = l.charset {
-                if let Some(c) = s.chars().find(|c| !set.contains(*c)) {
-                    return fault("charset", format!("{wire} has {c:?}, outside {written}"));
-                }
-            }
-            if let Some(p) = l.forbid_prefix {
-                if s.starts_with(p) {
-                    return fault("prefix", format!("{wire} must not start with {p:?}"));
-                }
-            }
-            if let Some(chars) = l.forbid_chars {
-                if let Some(c) = s.chars().find(|c| chars.contains(*c)) {
-                    return fault("chars", format!("{wire} must not contain {c:?}"));
-                }
-            }
-        }
-        Value::Number(n) => {
-            let f = n.as_f64().unwrap_or(0.0);
-            if l.min.is_some_and(|m| f < m) || l.max.is_some_and(|m| f > m) {
-                let range = format!("{}..{}", l.min.map(|m| m.to_string()).unwrap_or_default(), l.max.map(|m| m.to_string()).unwrap_or_default());
-                return fault("range", format!("{wire} {f} is outside {range}"));
-            }
-        }
+    let checked = match v {
+        Value::String(s) => l.check_str(s),
+        Value::Number(n) => l.check_number(n.as_f64().unwrap_or(f64::NAN)),
         Value::Array(items) => {
-            if let Some(max) = l.max_items {
-                if items.len() as u64 > max {
-                    return fault("items", format!("{wire} has {} items; the limit is {max}", items.len()));
-                }
-            }
+            l.check_items(items.len()).map_err(|f| InputFault::new(input, f.kind, format!("{wire}: {}", f.message)))?;
             for item in items {
-                check_limits(input, wire, item, &Limits { max_items: None, ..*l })?;
+                check_limits(input, wire, item, l)?;
             }
+            Ok(())
         }
-        _ => {}
-    }
-    Ok(())
+        _ => Ok(()),
+    };
+    checked.map_err(|f| InputFault::new(input, f.kind, format!("{wire}: {}", f.message)))
 }

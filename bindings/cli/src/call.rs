@@ -456,11 +456,7 @@ fn checked<T: Check + serde::Serialize>(v: Vec<T>, ep: &'static EndpointInfo, fi
 }
 
 fn count_checked<T: serde::Serialize>(v: Vec<T>, ep: &'static EndpointInfo, field: &str, l: &Limits) -> Result<Value, CliError> {
-    if let Some(max) = l.max_items {
-        if v.len() as u64 > max {
-            return Err(invalid(ep, field, format!("{} items; at most {max} allowed", v.len())));
-        }
-    }
+    l.check_items(v.len()).map_err(|f| invalid(ep, field, f.message))?;
     serde_json::to_value(&v).map_err(|e| invalid(ep, field, e.to_string()))
 }
 

@@ -173,81 +173,130 @@ impl Limits {
     };
 }
 
+/// A broken limit: the kind of fault (a key of the spec's `invalid:` maps: `length`, `charset`,
+/// `prefix`, `chars`, `range`, `items`, `empty`, `size`, `format`) and what is wrong. The client
+/// turns it into [`Error::InvalidInput`]; the emulator into the vendor code the spec gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LimitFault {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+fn fault<T>(kind: &'static str, message: String) -> std::result::Result<T, LimitFault> {
+    Err(LimitFault { kind, message })
+}
+
+impl Limits {
+    /// A string's byte and character counts, character set, prefix and forbidden characters.
+    pub fn check_str(&self, s: &str) -> std::result::Result<(), LimitFault> {
+        let bytes = s.len() as u64;
+        if let Some(max) = self.max_bytes {
+            if bytes > max {
+                return fault("length", format!("{bytes} bytes long; the limit is {max} bytes"));
+            }
+        }
+        let chars = s.chars().count() as u64;
+        if let Some(min) = self.min_chars {
+            if chars < min {
+                let what = if min == 1 { "must not be empty".to_string() } else { format!("{chars} characters; at least {min} required") };
+                return fault("length", what);
+            }
+        }
+        if let Some(max) = self.max_chars {
+            if chars > max {
+                return fault("length", format!("{chars} characters long; the limit is {max} characters"));
+            }
+        }
+        if let Some((written, set)) = self.charset {
+            if let Some(bad) = s.chars().find(|c| !set.contains(*c)) {
+                return fault("charset", format!("character {bad:?} is not allowed (allowed: {written})"));
+            }
+        }
+        if let Some(p) = self.forbid_prefix {
+            if s.starts_with(p) {
+                return fault("prefix", format!("must not start with {p:?}"));
+            }
+        }
+        if let Some(fc) = self.forbid_chars {
+            if let Some(bad) = s.chars().find(|c| fc.contains(*c)) {
+                return fault("chars", format!("must not contain {bad:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A number's range.
+    pub fn check_number(&self, v: f64) -> std::result::Result<(), LimitFault> {
+        if !v.is_finite() {
+            return fault("range", format!("{v} is not a finite number"));
+        }
+        match (self.min, self.max) {
+            (Some(min), Some(max)) if v < min || v > max => fault("range", format!("{v} is out of range {min}..={max}")),
+            (Some(min), None) if v < min => fault("range", format!("{v} is below the minimum {min}")),
+            (None, Some(max)) if v > max => fault("range", format!("{v} is above the maximum {max}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// A list's length.
+    pub fn check_items(&self, n: usize) -> std::result::Result<(), LimitFault> {
+        match self.max_items {
+            Some(max) if n as u64 > max => fault("items", format!("{n} items; at most {max} allowed")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Picture bytes: not empty, under the size limit, and a picture in an accepted format.
+    pub fn check_image(&self, data: &[u8]) -> std::result::Result<Format, LimitFault> {
+        if data.is_empty() {
+            return fault("empty", "the image is empty".into());
+        }
+        if let Some(max) = self.max_bytes {
+            if data.len() as u64 > max {
+                return fault("size", too_big(data.len() as u64, max));
+            }
+        }
+        let Some(format) = Format::sniff(data) else {
+            return fault("format", "the bytes are not a picture (no JPEG/PNG/GIF/BMP/WebP/PDF signature)".into());
+        };
+        if !self.formats.is_empty() && !self.formats.contains(&format) {
+            let allowed: Vec<&str> = self.formats.iter().map(|f| f.name()).collect();
+            return fault("format", format!("{} is not accepted here (accepted: {})", format.name(), allowed.join(", ")));
+        }
+        Ok(format)
+    }
+}
+
 /// Values that documented limits can be checked on.
 pub trait Check {
     fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()>;
 }
 
-impl Check for String {
-    fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
-        let bytes = self.len() as u64;
-        if let Some(max) = l.max_bytes {
-            if bytes > max {
-                return Err(Error::invalid(ep, field, format!("{bytes} bytes long; the limit is {max} bytes")));
-            }
-        }
-        let chars = self.chars().count() as u64;
-        if let Some(min) = l.min_chars {
-            if chars < min {
-                let what = if min == 1 { "must not be empty".to_string() } else { format!("{chars} characters; at least {min} required") };
-                return Err(Error::invalid(ep, field, what));
-            }
-        }
-        if let Some(max) = l.max_chars {
-            if chars > max {
-                return Err(Error::invalid(ep, field, format!("{chars} characters long; the limit is {max} characters")));
-            }
-        }
-        if let Some((written, set)) = l.charset {
-            if let Some(bad) = self.chars().find(|c| !set.contains(*c)) {
-                return Err(Error::invalid(ep, field, format!("character {bad:?} is not allowed (allowed: {written})")));
-            }
-        }
-        if let Some(p) = l.forbid_prefix {
-            if self.starts_with(p) {
-                return Err(Error::invalid(ep, field, format!("must not start with {p:?}")));
-            }
-        }
-        if let Some(fc) = l.forbid_chars {
-            if let Some(bad) = self.chars().find(|c| fc.contains(*c)) {
-                return Err(Error::invalid(ep, field, format!("must not contain {bad:?}")));
-            }
-        }
-        Ok(())
-    }
+fn invalid(ep: &EndpointInfo, field: &str) -> impl FnOnce(LimitFault) -> Error {
+    move |f| Error::invalid(ep, field, f.message)
 }
 
-fn check_number(v: f64, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
-    if !v.is_finite() {
-        return Err(Error::invalid(ep, field, format!("{v} is not a finite number")));
-    }
-    match (l.min, l.max) {
-        (Some(min), Some(max)) if v < min || v > max => Err(Error::invalid(ep, field, format!("{v} is out of range {min}..={max}"))),
-        (Some(min), None) if v < min => Err(Error::invalid(ep, field, format!("{v} is below the minimum {min}"))),
-        (None, Some(max)) if v > max => Err(Error::invalid(ep, field, format!("{v} is above the maximum {max}"))),
-        _ => Ok(()),
+impl Check for String {
+    fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
+        l.check_str(self).map_err(invalid(ep, field))
     }
 }
 
 impl Check for i64 {
     fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
-        check_number(*self as f64, ep, field, l)
+        l.check_number(*self as f64).map_err(invalid(ep, field))
     }
 }
 
 impl Check for f64 {
     fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
-        check_number(*self, ep, field, l)
+        l.check_number(*self).map_err(invalid(ep, field))
     }
 }
 
 impl<T: Check> Check for Vec<T> {
     fn check(&self, ep: &EndpointInfo, field: &str, l: &Limits) -> Result<()> {
-        if let Some(max) = l.max_items {
-            if self.len() as u64 > max {
-                return Err(Error::invalid(ep, field, format!("{} items; at most {max} allowed", self.len())));
-            }
-        }
+        l.check_items(self.len()).map_err(invalid(ep, field))?;
         for (i, item) in self.iter().enumerate() {
             item.check(ep, &format!("{field}[{i}]"), l)?;
         }
@@ -329,7 +378,7 @@ impl WireRequest {
                 // Refuse before reading a huge file into memory.
                 if let Some(max) = l.max_bytes {
                     if meta.len() > max {
-                        return Err(too_big(ep, field, meta.len(), max));
+                        return Err(Error::invalid(ep, field, too_big(meta.len(), max)));
                     }
                 }
                 let data = tokio::fs::read(&p).await.map_err(|e| Error::invalid(ep, field, format!("cannot read {}: {e}", p.display())))?;
@@ -362,8 +411,8 @@ impl WireRequest {
     }
 }
 
-fn too_big(ep: &EndpointInfo, field: &str, len: u64, max: u64) -> Error {
-    Error::invalid(ep, field, format!("the image is {len} bytes; the limit is {max} bytes ({})", human(max + 1)))
+fn too_big(len: u64, max: u64) -> String {
+    format!("the image is {len} bytes; the limit is {max} bytes ({})", human(max + 1))
 }
 
 fn human(n: u64) -> String {
@@ -376,22 +425,7 @@ fn human(n: u64) -> String {
 
 /// Empty, oversize and non-image bytes never reach the network.
 pub fn check_image(ep: &EndpointInfo, field: &str, data: &[u8], l: &Limits) -> Result<Format> {
-    if data.is_empty() {
-        return Err(Error::invalid(ep, field, "the image is empty"));
-    }
-    if let Some(max) = l.max_bytes {
-        if data.len() as u64 > max {
-            return Err(too_big(ep, field, data.len() as u64, max));
-        }
-    }
-    let Some(format) = Format::sniff(data) else {
-        return Err(Error::invalid(ep, field, "the bytes are not a picture (no JPEG/PNG/GIF/BMP/WebP/PDF signature)"));
-    };
-    if !l.formats.is_empty() && !l.formats.contains(&format) {
-        let allowed: Vec<&str> = l.formats.iter().map(|f| f.name()).collect();
-        return Err(Error::invalid(ep, field, format!("{} is not accepted here (accepted: {})", format.name(), allowed.join(", "))));
-    }
-    Ok(format)
+    l.check_image(data).map_err(invalid(ep, field))
 }
 
 fn scalar_text(v: &Value) -> String {
