@@ -218,7 +218,7 @@ pub struct Input {
 }
 
 /// Kinds of input fault an `invalid:` map may name (the emulator reports one of these).
-pub const FAULT_KINDS: &[&str] = &["missing", "length", "charset", "prefix", "chars", "range", "items", "type", "url", "empty", "size", "format", "default"];
+pub const FAULT_KINDS: &[&str] = &["missing", "length", "charset", "prefix", "chars", "range", "items", "type", "url", "empty", "size", "pixels", "format", "default"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Limits {

@@ -12,7 +12,12 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::inputs::{FormField, Raw};
+use futures_util::StreamExt as _;
+use image::DynamicImage;
+use wxcv::rt::{EndpointInfo, InputInfo, InputKind};
+
+use crate::imaging::{self, LoadError};
+use crate::inputs::{self, FormField, ImageArg, InputFault, Inputs, Raw};
 use crate::state::{Fault, LogEntry, State};
 
 /// A request as the vendor handlers see it.
@@ -140,4 +145,69 @@ pub fn logged(st: &State, mut entry: LogEntry, resp: Response) -> Response {
 
 pub fn entry(vendor: &'static str, endpoint: String, code: String, appid: Option<String>, fault: Option<Fault>) -> LogEntry {
     LogEntry { seq: 0, at: 0, vendor, endpoint, http_status: 200, code, appid, fault }
+}
+
+/// A picture input that cannot be used: an input at fault (the vendor maps its kind to a code),
+/// or the emulator's own failure.
+pub enum PictureError {
+    Input(InputFault),
+    Internal(String),
+}
+
+/// The picture of a call's image input, uploaded or fetched from a loopback URL and checked
+/// against the spec's limits; with the input it came through.
+pub async fn picture(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<(&'static InputInfo, Bytes), PictureError> {
+    let Some((name, arg)) = inp.image() else { return Err(PictureError::Internal("no picture".into())) };
+    let input = ep.input(name).ok_or_else(|| PictureError::Internal("no image input".into()))?;
+    match arg {
+        ImageArg::Data(b) => Ok((input, b.clone())),
+        ImageArg::Url(u) => {
+            let bytes = fetch(st, u).await.map_err(|m| PictureError::Input(InputFault::new(input, "url", m)))?;
+            let wire = match input.kind {
+                InputKind::Image(w) => w.url.1,
+                _ => name,
+            };
+            inputs::check_image_bytes(input, wire, &bytes).map_err(PictureError::Input)?;
+            Ok((input, bytes))
+        }
+    }
+}
+
+/// Decodes picture bytes off the async threads, under the pixel limit.
+pub async fn decode(st: &State, input: &'static InputInfo, bytes: Bytes) -> Result<DynamicImage, PictureError> {
+    let max = st.config.max_pixels;
+    match tokio::task::spawn_blocking(move || imaging::load(&bytes, max)).await {
+        Ok(Ok(img)) => Ok(img),
+        Ok(Err(LoadError::TooManyPixels { width, height, limit })) => {
+            Err(PictureError::Input(InputFault::new(input, "pixels", format!("{width}x{height} is more than {limit} pixels"))))
+        }
+        Ok(Err(LoadError::Undecodable(m))) => Err(PictureError::Input(InputFault::new(input, "format", format!("undecodable picture: {m}")))),
+        Err(_) => Err(PictureError::Internal("the decoder failed".into())),
+    }
+}
+
+/// Fetches a picture URL. Only loopback hosts: the emulator never reaches the network.
+pub async fn fetch(st: &State, url: &str) -> Result<Bytes, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
+    let host = parsed.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        return Err("the emulator fetches loopback URLs only".into());
+    }
+    let resp = st.http.get(parsed).send().await.map_err(|e| format!("fetch failed: {}", e.without_url()))?;
+    if !resp.status().is_success() {
+        return Err(format!("fetch answered HTTP {}", resp.status().as_u16()));
+    }
+    // Read at most what the emulator reads of a request body.
+    let cap = st.config.max_body_bytes;
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| format!("fetch failed: {}", e.without_url()))?;
+        if body.len() + chunk.len() > cap {
+            return Err(format!("the picture at the URL is larger than {cap} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }

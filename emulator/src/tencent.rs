@@ -9,9 +9,8 @@ use serde_json::{Value, json};
 use wxcv::rt::EndpointInfo;
 use wxcv::tencentcloud as tc;
 
-use crate::imaging::{self, LoadError};
-use crate::inputs::{self, ImageArg, InputFault, Inputs};
-use crate::server::{self, Call, Outcome};
+use crate::inputs::{self, InputFault, Inputs};
+use crate::server::{self, Call, Outcome, PictureError};
 use crate::state::{SIGNATURE_WINDOW, State};
 
 /// The barcode of the seed's QueryBarCode example, served from the start.
@@ -192,28 +191,16 @@ fn model<T: serde::Serialize>(m: &T) -> Outcome {
 }
 
 async fn qrcode_ocr(st: &State, ep: &'static EndpointInfo, inp: &Inputs, request_id: &str) -> Outcome {
-    let Some((name, arg)) = inp.image() else { return err("MissingParameter", "give ImageUrl or ImageBase64") };
-    let Some(input) = ep.input(name) else { return err("InternalError", "no image input") };
-    let bytes = match arg {
-        ImageArg::Data(b) => b.clone(),
-        ImageArg::Url(u) => match crate::wechat::fetch(st, u).await {
-            Ok(b) => {
-                if let Err(f) = inputs::check_image_bytes(input, "ImageUrl", &b) {
-                    return input_error(&f);
-                }
-                b
-            }
-            Err(m) => return input_error(&InputFault::new(input, "url", m)),
-        },
+    let picture_error = |e| match e {
+        PictureError::Input(f) => input_error(&f),
+        PictureError::Internal(m) => err("InternalError", m),
     };
-    let max = st.config.max_pixels;
-    let img = match tokio::task::spawn_blocking(move || imaging::load(&bytes, max)).await {
-        Ok(Ok(i)) => i,
-        Ok(Err(LoadError::TooManyPixels { width, height, limit })) => {
-            return err("FailedOperation.ImageSizeTooLarge", format!("{width}x{height} is more than {limit} pixels"));
-        }
-        Ok(Err(LoadError::Undecodable(m))) => return input_error(&InputFault::new(input, "format", m)),
-        Err(_) => return err("InternalError", "decoder failed"),
+    let img = match server::picture(st, ep, inp).await {
+        Ok((input, bytes)) => match server::decode(st, input, bytes).await {
+            Ok(img) => img,
+            Err(e) => return picture_error(e),
+        },
+        Err(e) => return picture_error(e),
     };
     let (w, h) = (img.width(), img.height());
     let found = tokio::task::spawn_blocking(move || crate::codes::decode(&img.to_luma8())).await.unwrap_or_default();

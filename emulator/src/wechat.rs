@@ -7,12 +7,12 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
-use wxcv::rt::{AuthKind, EndpointInfo, OutputKind};
+use wxcv::rt::{AuthKind, EndpointInfo, InputInfo, OutputKind};
 use wxcv::wechat as wx;
 
-use crate::imaging::{self, LoadError};
-use crate::inputs::{self, ImageArg, InputFault, Inputs};
-use crate::server::{self, Call, Outcome};
+use crate::imaging;
+use crate::inputs::{self, InputFault, Inputs};
+use crate::server::{self, Call, Outcome, PictureError};
 use crate::state::{MEDIA_TTL, Media, State};
 
 /// The generic errcode when an input names no code of its own.
@@ -170,70 +170,23 @@ fn model<T: serde::Serialize>(m: &T) -> Outcome {
     }
 }
 
-/// The picture of a call's image input: uploaded, or fetched from a loopback URL.
-async fn picture(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<Bytes, Outcome> {
-    let Some((name, arg)) = inp.image() else { return Err(err(INVALID_ARGS, "no picture")) };
-    let input = ep.input(name).ok_or_else(|| err("-1", "no image input"))?;
-    let bytes = match arg {
-        ImageArg::Data(b) => b.clone(),
-        ImageArg::Url(u) => fetch(st, u).await.map_err(|m| input_error(&InputFault::new(input, "url", m)))?,
-    };
-    if let ImageArg::Url(_) = arg {
-        let wire = match input.kind {
-            wxcv::rt::InputKind::Image(w) => w.url.1,
-            _ => name,
-        };
-        inputs::check_image_bytes(input, wire, &bytes).map_err(|f| input_error(&f))?;
+fn picture_error(e: PictureError) -> Outcome {
+    match e {
+        PictureError::Input(f) => input_error(&f),
+        PictureError::Internal(m) => err("-1", m),
     }
-    Ok(bytes)
 }
 
-/// Fetches a picture URL. Only loopback hosts: the emulator never reaches the network.
-pub async fn fetch(st: &State, url: &str) -> Result<Bytes, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad URL: {e}"))?;
-    let host = parsed.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
-    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if !loopback {
-        return Err("the emulator fetches loopback URLs only".into());
-    }
-    let resp = st.http.get(parsed).send().await.map_err(|e| format!("fetch failed: {}", e.without_url()))?;
-    if !resp.status().is_success() {
-        return Err(format!("fetch answered HTTP {}", resp.status().as_u16()));
-    }
-    // Read at most a little over the largest allowed upload.
-    let cap = st.config.max_body_bytes;
-    let mut body = Vec::new();
-    let mut stream = resp.bytes_stream();
-    use futures_util::StreamExt as _;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| format!("fetch failed: {}", e.without_url()))?;
-        if body.len() + chunk.len() > cap {
-            return Err(format!("the picture at the URL is larger than {cap} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Bytes::from(body))
-}
-
-/// Decodes a call's picture off the async threads, under the pixel limit.
-async fn decoded(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<image::DynamicImage, Outcome> {
-    let bytes = picture(st, ep, inp).await?;
-    let max = st.config.max_pixels;
-    let name = inp.image().map(|(n, _)| n).unwrap_or("image");
-    let input = ep.input(name).ok_or_else(|| err("-1", "no image input"))?;
-    match tokio::task::spawn_blocking(move || imaging::load(&bytes, max)).await {
-        Ok(Ok(img)) => Ok(img),
-        Ok(Err(LoadError::TooManyPixels { width, height, limit })) => {
-            Err(input_error(&InputFault::new(input, "size", format!("{width}x{height} is more than {limit} pixels"))))
-        }
-        Ok(Err(LoadError::Undecodable(m))) => Err(input_error(&InputFault::new(input, "format", format!("undecodable picture: {m}")))),
-        Err(_) => Err(err("-1", "decoder failed")),
-    }
+/// A call's picture, decoded under the pixel limit.
+async fn decoded(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<(&'static InputInfo, image::DynamicImage), Outcome> {
+    let (input, bytes) = server::picture(st, ep, inp).await.map_err(picture_error)?;
+    let img = server::decode(st, input, bytes).await.map_err(picture_error)?;
+    Ok((input, img))
 }
 
 async fn scan(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
     let img = match decoded(st, ep, inp).await {
-        Ok(i) => i,
+        Ok((_, i)) => i,
         Err(o) => return o,
     };
     let (w, h) = (img.width(), img.height());
@@ -256,16 +209,12 @@ async fn scan(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
 }
 
 async fn superresolution(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
-    let img = match decoded(st, ep, inp).await {
-        Ok(i) => i,
+    let (input, img) = match decoded(st, ep, inp).await {
+        Ok(d) => d,
         Err(o) => return o,
     };
     if (img.width() as u64 * 2) * (img.height() as u64 * 2) > st.config.max_pixels {
-        let input = inp.image().and_then(|(n, _)| ep.input(n));
-        return match input {
-            Some(i) => input_error(&InputFault::new(i, "size", "the 2x picture would exceed the pixel limit")),
-            None => err("-1", "too large"),
-        };
+        return input_error(&InputFault::new(input, "pixels", "the 2x picture would exceed the pixel limit"));
     }
     let jpeg = match tokio::task::spawn_blocking(move || imaging::upscale_2x(&img)).await {
         Ok(Ok(j)) => j,
@@ -293,7 +242,7 @@ fn media(st: &State, inp: &Inputs) -> Outcome {
 
 async fn ai_crop(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
     let img = match decoded(st, ep, inp).await {
-        Ok(i) => i,
+        Ok((_, i)) => i,
         Err(o) => return o,
     };
     let ratios: Vec<f64> = inp.values.get("ratios").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
@@ -365,19 +314,13 @@ async fn ocr_fixture(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Out
     if inp.image().is_none() {
         return err("-1", "the emulator has no behaviour for this endpoint");
     }
-    let bytes = match picture(st, ep, inp).await {
-        Ok(b) => b,
-        Err(o) => return o,
+    let (input, bytes) = match server::picture(st, ep, inp).await {
+        Ok(p) => p,
+        Err(e) => return picture_error(e),
     };
     // The picture must at least be one: undecodable bytes get the documented code.
-    let max = st.config.max_pixels;
-    let check = bytes.clone();
-    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || imaging::load(&check, max).map(|_| ())).await {
-        let input = inp.image().and_then(|(n, _)| ep.input(n));
-        let kind = if matches!(e, LoadError::TooManyPixels { .. }) { "size" } else { "format" };
-        if let Some(i) = input {
-            return input_error(&InputFault::new(i, kind, format!("{e:?}")));
-        }
+    if let Err(e) = server::decode(st, input, bytes.clone()).await {
+        return picture_error(e);
     }
     let key = (format!("{}.{}", ep.group, ep.id), crate::state::digest(&bytes));
     let found = st.lock().ocr_fixtures.get(&key).cloned();

@@ -269,7 +269,7 @@ pub static OCR_QRCODE_OCR: EndpointInfo = EndpointInfo {
     summary: "Decode QR codes and barcodes (including DataMatrix and PDF417)",
     summary_zh: "二维码和条形码识别（包括 DataMatrix 和 PDF417）",
     inputs: &[
-        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(3145728), formats: &[Format::Png, Format::Jpeg], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("missing", "FailedOperation.EmptyImageError"), ("empty", "FailedOperation.EmptyImageError"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(3145728), formats: &[Format::Png, Format::Jpeg], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("missing", "FailedOperation.EmptyImageError"), ("empty", "FailedOperation.EmptyImageError"), ("pixels", "FailedOperation.ImageSizeTooLarge"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
     ],
 };
 
