@@ -128,12 +128,7 @@ pub async fn handle(st: &State, method: &Method, path: &str, base: &str, body: B
                 ok(json!({"now": st.now()}))
             }
             ("POST", "/blobs") => {
-                let key = digest(&body);
-                let mut g = st.lock();
-                if g.blobs.len() >= 1000 && !g.blobs.contains_key(&key) {
-                    return Err(bad("at most 1000 blobs"));
-                }
-                g.blobs.insert(key.clone(), body.clone());
+                let key = st.add_blob(body.clone()).map_err(bad)?;
                 ok(json!({"url": format!("{base}/__emulator/blobs/{key}"), "sha256": key}))
             }
             ("GET", r) if r.starts_with("/blobs/") => {

@@ -98,6 +98,12 @@ impl Emulator {
         self.state.lock().products.insert(bar_code.to_string(), records);
     }
 
+    /// Serves bytes at a loopback URL of the emulator's, for img_url / ImageUrl.
+    pub fn blob_url(&self, data: impl Into<bytes::Bytes>) -> Result<String, String> {
+        let key = self.state.add_blob(data.into())?;
+        Ok(format!("{}/__emulator/blobs/{key}", self.base_url()))
+    }
+
     /// Adds an app (app id and secret) the token endpoints accept.
     pub fn add_app(&self, appid: &str, secret: &str) {
         self.state.lock().apps.insert(appid.to_string(), secret.to_string());

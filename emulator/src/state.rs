@@ -213,6 +213,17 @@ impl State {
         Some(fault)
     }
 
+    /// Keeps bytes to serve at `/__emulator/blobs/<sha256>`; returns the sha256.
+    pub fn add_blob(&self, data: Bytes) -> Result<String, String> {
+        let key = digest(&data);
+        let mut g = self.lock();
+        if g.blobs.len() >= 1000 && !g.blobs.contains_key(&key) {
+            return Err("at most 1000 blobs".into());
+        }
+        g.blobs.insert(key.clone(), data);
+        Ok(key)
+    }
+
     pub fn record(&self, mut entry: LogEntry) {
         entry.seq = self.next_seq();
         entry.at = self.now();

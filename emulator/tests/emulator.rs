@@ -118,16 +118,11 @@ async fn scan_qrcode_reads_the_seed_picture() {
 async fn pictures_by_url_are_fetched_from_loopback_only() {
     let emu = Emulator::start().await.unwrap();
     let client = WeChat::new(emu.wechat_config()).unwrap();
-    let up: Value = reqwest::Client::new()
-        .post(format!("{}/__emulator/blobs", emu.base_url()))
-        .body(fixture("qr.png"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // Through the control API (what other languages use); the Rust method shares its store.
+    let up = reqwest::Client::new().post(format!("{}/__emulator/blobs", emu.base_url())).body(fixture("qr.png")).send().await.unwrap();
+    let up: Value = up.json().await.unwrap();
     let url = up["url"].as_str().unwrap().to_string();
+    assert_eq!(url, emu.blob_url(fixture("qr.png")).unwrap());
     let out = client.img().scan_qrcode(wx::ScanQrcodeRequest::new(wxcv::Image::Url(url.clone()))).await.unwrap();
     assert_eq!(out.code_results.len(), 1);
     let missing = url.replace(up["sha256"].as_str().unwrap(), "00");

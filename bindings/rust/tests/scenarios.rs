@@ -30,16 +30,7 @@ async fn image_arg(emu: &Emulator, spec: &Value) -> Image {
         return Image::from(fixture(f));
     }
     if let Some(f) = spec.get("blob").and_then(Value::as_str) {
-        let v: Value = reqwest::Client::new()
-            .post(format!("{}/__emulator/blobs", emu.base_url()))
-            .body(fixture(f))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        return Image::Url(v["url"].as_str().unwrap().to_string());
+        return Image::Url(emu.blob_url(fixture(f)).unwrap());
     }
     if let Some(u) = spec.get("url").and_then(Value::as_str) {
         return Image::Url(u.to_string());
