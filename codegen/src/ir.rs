@@ -276,5 +276,7 @@ pub struct ErrorCode {
     pub errmsg: Option<String>,
     pub category: Category,
     pub global: bool,
+    /// The exception name (PascalCase, without the `Error` suffix) bindings raise for this code.
+    pub exception: Option<String>,
     pub text: Text,
 }

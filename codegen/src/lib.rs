@@ -4,6 +4,7 @@
 pub mod ir;
 pub mod load;
 pub mod names;
+pub mod python;
 pub mod raw;
 pub mod rust;
 pub mod summary;
@@ -30,6 +31,7 @@ pub enum GenError {
 /// Every target's files for an already loaded API.
 pub fn render_all(api: &ir::Api) -> Result<Vec<GeneratedFile>, GenError> {
     let mut files = rust::render(api)?;
+    files.extend(python::render(api)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -205,6 +205,26 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
             api.vendors.push(v);
         }
     }
+    // One exception name, one category: bindings derive the class's base from it.
+    let mut exceptions: BTreeMap<String, (Category, String)> = BTreeMap::new();
+    for v in &api.vendors {
+        for e in &v.errors {
+            let Some(x) = &e.exception else { continue };
+            match exceptions.get(x) {
+                Some((c, first)) if *c != e.category => {
+                    let file = cx.files.iter().position(|f| f.name == v.errors_file).unwrap_or(0);
+                    cx.err_at(file, 0, &format!("errors.{}.exception", e.code), format!(
+                        "exception {x} is also used by {first}, of category {}; one exception name needs one category",
+                        c.key()
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    exceptions.insert(x.clone(), (e.category, format!("{} {}", v.kind.key(), e.code)));
+                }
+            }
+        }
+    }
     if cx.errors.is_empty() {
         Ok(api)
     } else {
@@ -330,11 +350,20 @@ fn lower_vendor(
                     }
                     _ => {}
                 }
+                if let Some(x) = &e.exception {
+                    let ok = x.as_str().chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                        && x.as_str().chars().all(|c| c.is_ascii_alphanumeric())
+                        && !x.as_str().ends_with("Error");
+                    if !ok {
+                        cx.err(*i, x, &format!("{path}.exception"), "an exception name is PascalCase ASCII without the Error suffix (CertificateNotFound)");
+                    }
+                }
                 codes.push(ErrorCode {
                     code: code.to_string(),
                     errmsg: e.errmsg.clone(),
                     category,
                     global: e.global,
+                    exception: e.exception.as_ref().map(|x| x.as_str().to_string()),
                     text: Text { zh: e.zh.clone(), en: e.en.clone() },
                 });
             }

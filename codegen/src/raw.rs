@@ -52,6 +52,10 @@ pub struct RawError {
     pub category: S,
     #[serde(default)]
     pub global: bool,
+    /// The exception every binding raises for this code (`CertificateNotFound` ->
+    /// `CertificateNotFoundError`); codes of either vendor may share one.
+    #[serde(default)]
+    pub exception: Option<S>,
     pub zh: String,
     pub en: String,
 }

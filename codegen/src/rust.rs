@@ -234,6 +234,24 @@ pub struct VendorTemplate {
     pub errors: Vec<RError>,
     /// `GROUP_ID` statics of every endpoint, in spec order.
     pub endpoints: Vec<String>,
+    pub dispatch: Vec<RDispatch>,
+    pub vendor: String,
+}
+
+/// One arm of the generated `call_dynamic`: an endpoint called by name with loose arguments.
+pub struct RDispatch {
+    /// The match pattern: `"img.scan_qrcode" | "img.scanQRCode"`.
+    pub pattern: String,
+    pub info: String,
+    /// Local bindings, in spec order: `let a_image = args.required_image(ep, "image")?;`
+    pub reads: Vec<String>,
+    pub request: String,
+    pub ctor_args: String,
+    /// `if let Some(v) = a_ratios { req = req.ratios(v); }`
+    pub sets: Vec<String>,
+    /// `self.img().scan_qrcode(req)`
+    pub call: String,
+    pub binary: bool,
 }
 
 #[derive(Template)]
@@ -535,6 +553,52 @@ fn endpoint(cx: &Ctx, g: &Group, e: &Endpoint) -> REndpoint {
     }
 }
 
+/// The `call_dynamic` arms of one endpoint: the call itself and, with `then_fetch`, the `_fetch` call.
+fn dispatch(cx: &Ctx, g: &Group, e: &Endpoint) -> Vec<RDispatch> {
+    let mut reads = Vec::new();
+    let mut ctor = Vec::new();
+    let mut sets = Vec::new();
+    for x in &e.inputs {
+        let field = &x.names.snake;
+        let local = format!("a_{field}");
+        let read = match (&x.kind, x.required) {
+            (InputKind::Const { .. }, _) => continue,
+            (InputKind::Image { .. }, true) => format!("args.required_image(ep, {})?", lit(field)),
+            (InputKind::Image { .. }, false) => format!("args.take_image(ep, {})?", lit(field)),
+            (InputKind::Value { ty, .. }, true) => format!("args.required::<{}>(ep, {})?", cx.ty(ty), lit(field)),
+            (InputKind::Value { ty, .. }, false) => format!("args.take::<{}>(ep, {})?", cx.ty(ty), lit(field)),
+        };
+        reads.push(format!("let {local} = {read};"));
+        if x.required {
+            ctor.push(local);
+        } else {
+            sets.push(format!("if let Some(v) = {local} {{ req = req.{}(v); }}", rust_ident(field)));
+        }
+    }
+    let base = format!("{}.{}", g.names.original, e.names.original);
+    let mut pattern = lit(&base);
+    if e.vendor_name() != base {
+        pattern.push_str(&format!(" | {}", lit(e.vendor_name())));
+    }
+    let accessor = rust_ident(&g.names.snake);
+    let fn_name = rust_ident(&e.names.snake);
+    let one = |pattern: String, call: String, binary: bool| RDispatch {
+        pattern,
+        info: Ctx::info_name(g, e),
+        reads: reads.clone(),
+        request: cx.request_name(g, e),
+        ctor_args: ctor.join(", "),
+        sets: sets.clone(),
+        call,
+        binary,
+    };
+    let mut out = vec![one(pattern, format!("self.{accessor}().{fn_name}(req)"), matches!(e.output, Output::Binary))];
+    if e.then_fetch.is_some() {
+        out.push(one(lit(&format!("{base}_fetch")), format!("self.{accessor}().{fn_name}_fetch(req)"), true));
+    }
+    out
+}
+
 pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
     let mut out = Vec::new();
     let mut vendors = Vec::new();
@@ -582,6 +646,8 @@ pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
             client: cx.client().to_string(),
             groups: refs,
             endpoints: v.endpoints().map(|(g, e)| Ctx::info_name(g, e)).collect(),
+            dispatch: v.endpoints().flat_map(|(g, e)| dispatch(&cx, g, e)).collect(),
+            vendor: cx.vendor_variant().to_string(),
             errors: v
                 .errors
                 .iter()

@@ -435,3 +435,117 @@ fn scalar_text(v: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Arguments of a call made by name ([`crate::wechat::WeChat::call_dynamic`],
+/// [`crate::tencentcloud::TencentCloud::call_dynamic`]): values as JSON, pictures as [`Image`]s,
+/// keyed by the input's snake_case name. The bindings (Python, Node, mobile) pass their caller's
+/// arguments this way; the generated dispatcher turns them into the typed request, so every check
+/// of the typed call applies unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct DynArgs {
+    values: serde_json::Map<String, Value>,
+    images: Vec<(String, Image)>,
+}
+
+impl DynArgs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Values from a JSON object; `null` means absent.
+    pub fn from_values(values: serde_json::Map<String, Value>) -> Self {
+        DynArgs { values, images: Vec::new() }
+    }
+    pub fn value(mut self, name: impl Into<String>, v: impl Into<Value>) -> Self {
+        self.values.insert(name.into(), v.into());
+        self
+    }
+    pub fn image(mut self, name: impl Into<String>, image: impl Into<Image>) -> Self {
+        self.images.push((name.into(), image.into()));
+        self
+    }
+    pub fn insert_value(&mut self, name: impl Into<String>, v: Value) {
+        self.values.insert(name.into(), v);
+    }
+    pub fn insert_image(&mut self, name: impl Into<String>, image: Image) {
+        self.images.push((name.into(), image));
+    }
+
+    /// An optional value, converted to the input's Rust type.
+    pub fn take<T: serde::de::DeserializeOwned>(&mut self, ep: &EndpointInfo, field: &str) -> Result<Option<T>> {
+        if self.images.iter().any(|(n, _)| n == field) {
+            return Err(Error::invalid(ep, field, "takes a value, not a picture"));
+        }
+        match self.values.remove(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => serde_json::from_value(v).map(Some).map_err(|e| Error::invalid(ep, field, type_message(&e))),
+        }
+    }
+    /// A required value.
+    pub fn required<T: serde::de::DeserializeOwned>(&mut self, ep: &EndpointInfo, field: &str) -> Result<T> {
+        self.take(ep, field)?.ok_or_else(|| Error::invalid(ep, field, "is required"))
+    }
+    /// An optional picture.
+    pub fn take_image(&mut self, ep: &EndpointInfo, field: &str) -> Result<Option<Image>> {
+        if matches!(self.values.get(field), Some(v) if !v.is_null()) {
+            return Err(Error::invalid(ep, field, "takes a picture (bytes, a file or a URL)"));
+        }
+        self.values.remove(field);
+        let mut found = None;
+        let mut i = 0;
+        while i < self.images.len() {
+            if self.images[i].0 == field {
+                if found.is_some() {
+                    return Err(Error::invalid(ep, field, "given more than once"));
+                }
+                found = Some(self.images.remove(i).1);
+            } else {
+                i += 1;
+            }
+        }
+        Ok(found)
+    }
+    /// A required picture.
+    pub fn required_image(&mut self, ep: &EndpointInfo, field: &str) -> Result<Image> {
+        self.take_image(ep, field)?.ok_or_else(|| Error::invalid(ep, field, "is required"))
+    }
+    /// Every argument left over is one this endpoint does not take.
+    pub fn finish(self, ep: &EndpointInfo) -> Result<()> {
+        let extra = self.values.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.as_str()).chain(self.images.iter().map(|(n, _)| n.as_str())).next();
+        match extra {
+            None => Ok(()),
+            Some(name) => {
+                let takes: Vec<&str> = ep.inputs.iter().filter(|i| !matches!(i.kind, InputKind::Const { .. })).map(|i| i.name).collect();
+                Err(Error::invalid(ep, name, format!("is not an input of {}; it takes: {}", ep.name, takes.join(", "))))
+            }
+        }
+    }
+}
+
+/// serde's message, without the line/column of a document the caller never wrote.
+fn type_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// The reply of a call made by name: the reply as the vendor's JSON (snake_case keys for WeChat,
+/// PascalCase for Tencent Cloud, only the fields the spec describes), or a picture.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DynReply {
+    Json(Value),
+    Binary(crate::BinaryImage),
+}
+
+impl DynReply {
+    pub fn json<T: Serialize>(ep: &EndpointInfo, v: &T) -> Result<DynReply> {
+        serde_json::to_value(v).map(DynReply::Json).map_err(|e| Error::decode(ep, 200, e.to_string()))
+    }
+}
+
+/// A name `call_dynamic` does not know.
+pub fn unknown_endpoint(vendor: Vendor, name: &str, known: &[&EndpointInfo]) -> Error {
+    let names: Vec<String> = known.iter().map(|e| format!("{}.{}", e.group, e.id)).collect();
+    Error::Config(format!("{vendor} has no endpoint named {name:?}; known: {}", names.join(", ")))
+}

@@ -11,6 +11,32 @@ impl crate::tencentcloud::TencentCloud {
     }
 }
 
+impl crate::tencentcloud::TencentCloud {
+    /// Calls an endpoint by name (`group.id` as in [`ENDPOINTS`], or the vendor's own name) with
+    /// loosely typed arguments: each is converted to the typed request, so every check of the typed
+    /// call applies. This is how the Python, Node and mobile bindings call the client.
+    #[allow(deprecated, unused_mut)]
+    pub async fn call_dynamic(&self, name: &str, mut args: crate::rt::DynArgs) -> crate::Result<crate::rt::DynReply> {
+        match name {
+            "ocr.qrcode_ocr" | "QrcodeOCR" => {
+                let ep = &OCR_QRCODE_OCR;
+                let a_image = args.required_image(ep, "image")?;
+                args.finish(ep)?;
+                let mut req = QrcodeOcrRequest::new(a_image);
+                crate::rt::DynReply::json(ep, &self.ocr().qrcode_ocr(req).await?)
+            }
+            "ocr.query_bar_code" | "QueryBarCode" => {
+                let ep = &OCR_QUERY_BAR_CODE;
+                let a_bar_code = args.required::<String>(ep, "bar_code")?;
+                args.finish(ep)?;
+                let mut req = QueryBarCodeRequest::new(a_bar_code);
+                crate::rt::DynReply::json(ep, &self.ocr().query_bar_code(req).await?)
+            }
+            _ => Err(crate::rt::unknown_endpoint(crate::Vendor::TencentCloud, name, ENDPOINTS)),
+        }
+    }
+}
+
 /// Every endpoint the spec describes for this vendor, in spec order.
 pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
     &OCR_QRCODE_OCR,

@@ -37,6 +37,183 @@ impl crate::wechat::WeChat {
     }
 }
 
+impl crate::wechat::WeChat {
+    /// Calls an endpoint by name (`group.id` as in [`ENDPOINTS`], or the vendor's own name) with
+    /// loosely typed arguments: each is converted to the typed request, so every check of the typed
+    /// call applies. This is how the Python, Node and mobile bindings call the client.
+    #[allow(deprecated, unused_mut)]
+    pub async fn call_dynamic(&self, name: &str, mut args: crate::rt::DynArgs) -> crate::Result<crate::rt::DynReply> {
+        match name {
+            "auth.get_access_token" | "auth.getAccessToken" => {
+                let ep = &AUTH_GET_ACCESS_TOKEN;
+                let a_appid = args.required::<String>(ep, "appid")?;
+                let a_secret = args.required::<String>(ep, "secret")?;
+                args.finish(ep)?;
+                let mut req = GetAccessTokenRequest::new(a_appid, a_secret);
+                crate::rt::DynReply::json(ep, &self.auth().get_access_token(req).await?)
+            }
+            "auth.get_stable_access_token" | "auth.getStableAccessToken" => {
+                let ep = &AUTH_GET_STABLE_ACCESS_TOKEN;
+                let a_appid = args.required::<String>(ep, "appid")?;
+                let a_secret = args.required::<String>(ep, "secret")?;
+                let a_force_refresh = args.take::<bool>(ep, "force_refresh")?;
+                args.finish(ep)?;
+                let mut req = GetStableAccessTokenRequest::new(a_appid, a_secret);
+                if let Some(v) = a_force_refresh { req = req.force_refresh(v); }
+                crate::rt::DynReply::json(ep, &self.auth().get_stable_access_token(req).await?)
+            }
+            "img.scan_qrcode" | "img.scanQRCode" => {
+                let ep = &IMG_SCAN_QRCODE;
+                let a_image = args.required_image(ep, "image")?;
+                args.finish(ep)?;
+                let mut req = ScanQrcodeRequest::new(a_image);
+                crate::rt::DynReply::json(ep, &self.img().scan_qrcode(req).await?)
+            }
+            "img.superresolution" => {
+                let ep = &IMG_SUPERRESOLUTION;
+                let a_image = args.required_image(ep, "image")?;
+                args.finish(ep)?;
+                let mut req = SuperresolutionRequest::new(a_image);
+                crate::rt::DynReply::json(ep, &self.img().superresolution(req).await?)
+            }
+            "img.superresolution_fetch" => {
+                let ep = &IMG_SUPERRESOLUTION;
+                let a_image = args.required_image(ep, "image")?;
+                args.finish(ep)?;
+                let mut req = SuperresolutionRequest::new(a_image);
+                Ok(crate::rt::DynReply::Binary(self.img().superresolution_fetch(req).await?))
+            }
+            "img.ai_crop" | "img.aiCrop" => {
+                let ep = &IMG_AI_CROP;
+                let a_image = args.required_image(ep, "image")?;
+                let a_ratios = args.take::<Vec<f64>>(ep, "ratios")?;
+                args.finish(ep)?;
+                let mut req = AiCropRequest::new(a_image);
+                if let Some(v) = a_ratios { req = req.ratios(v); }
+                crate::rt::DynReply::json(ep, &self.img().ai_crop(req).await?)
+            }
+            "media.get_temp_media" | "customerServiceMessage.getTempMedia" => {
+                let ep = &MEDIA_GET_TEMP_MEDIA;
+                let a_media_id = args.required::<String>(ep, "media_id")?;
+                args.finish(ep)?;
+                let mut req = GetTempMediaRequest::new(a_media_id);
+                Ok(crate::rt::DynReply::Binary(self.media().get_temp_media(req).await?))
+            }
+            "ocr.idcard" => {
+                let ep = &OCR_IDCARD;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<OcrMode>(ep, "type")?;
+                args.finish(ep)?;
+                let mut req = IdcardRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().idcard(req).await?)
+            }
+            "ocr.bankcard" => {
+                let ep = &OCR_BANKCARD;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<OcrMode>(ep, "type")?;
+                args.finish(ep)?;
+                let mut req = BankcardRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().bankcard(req).await?)
+            }
+            "ocr.vehicle_license" | "ocr.vehicleLicense" => {
+                let ep = &OCR_VEHICLE_LICENSE;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<OcrMode>(ep, "type")?;
+                args.finish(ep)?;
+                let mut req = VehicleLicenseRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().vehicle_license(req).await?)
+            }
+            "ocr.driver_license" | "ocr.driverLicense" => {
+                let ep = &OCR_DRIVER_LICENSE;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<OcrMode>(ep, "type")?;
+                args.finish(ep)?;
+                let mut req = DriverLicenseRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().driver_license(req).await?)
+            }
+            "ocr.business_license" | "ocr.businessLicense" => {
+                let ep = &OCR_BUSINESS_LICENSE;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<OcrMode>(ep, "type")?;
+                args.finish(ep)?;
+                let mut req = BusinessLicenseRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().business_license(req).await?)
+            }
+            "ocr.printed_text" | "ocr.printedText" => {
+                let ep = &OCR_PRINTED_TEXT;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<OcrMode>(ep, "type")?;
+                args.finish(ep)?;
+                let mut req = PrintedTextRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().printed_text(req).await?)
+            }
+            "ocr.plate_number" | "ocr.plateNumber" => {
+                let ep = &OCR_PLATE_NUMBER;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<OcrMode>(ep, "type")?;
+                args.finish(ep)?;
+                let mut req = PlateNumberRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().plate_number(req).await?)
+            }
+            "wxacode.create_qrcode" | "wxacode.createQRCode" => {
+                let ep = &WXACODE_CREATE_QRCODE;
+                let a_path = args.required::<String>(ep, "path")?;
+                let a_width = args.take::<i64>(ep, "width")?;
+                args.finish(ep)?;
+                let mut req = CreateQrcodeRequest::new(a_path);
+                if let Some(v) = a_width { req = req.width(v); }
+                Ok(crate::rt::DynReply::Binary(self.wxacode().create_qrcode(req).await?))
+            }
+            "wxacode.get" => {
+                let ep = &WXACODE_GET;
+                let a_path = args.required::<String>(ep, "path")?;
+                let a_width = args.take::<i64>(ep, "width")?;
+                let a_auto_color = args.take::<bool>(ep, "auto_color")?;
+                let a_line_color = args.take::<LineColor>(ep, "line_color")?;
+                let a_is_hyaline = args.take::<bool>(ep, "is_hyaline")?;
+                let a_env_version = args.take::<EnvVersion>(ep, "env_version")?;
+                args.finish(ep)?;
+                let mut req = WxacodeGetRequest::new(a_path);
+                if let Some(v) = a_width { req = req.width(v); }
+                if let Some(v) = a_auto_color { req = req.auto_color(v); }
+                if let Some(v) = a_line_color { req = req.line_color(v); }
+                if let Some(v) = a_is_hyaline { req = req.is_hyaline(v); }
+                if let Some(v) = a_env_version { req = req.env_version(v); }
+                Ok(crate::rt::DynReply::Binary(self.wxacode().get(req).await?))
+            }
+            "wxacode.get_unlimited" | "wxacode.getUnlimited" => {
+                let ep = &WXACODE_GET_UNLIMITED;
+                let a_scene = args.required::<String>(ep, "scene")?;
+                let a_page = args.take::<String>(ep, "page")?;
+                let a_check_path = args.take::<bool>(ep, "check_path")?;
+                let a_env_version = args.take::<EnvVersion>(ep, "env_version")?;
+                let a_width = args.take::<i64>(ep, "width")?;
+                let a_auto_color = args.take::<bool>(ep, "auto_color")?;
+                let a_line_color = args.take::<LineColor>(ep, "line_color")?;
+                let a_is_hyaline = args.take::<bool>(ep, "is_hyaline")?;
+                args.finish(ep)?;
+                let mut req = GetUnlimitedRequest::new(a_scene);
+                if let Some(v) = a_page { req = req.page(v); }
+                if let Some(v) = a_check_path { req = req.check_path(v); }
+                if let Some(v) = a_env_version { req = req.env_version(v); }
+                if let Some(v) = a_width { req = req.width(v); }
+                if let Some(v) = a_auto_color { req = req.auto_color(v); }
+                if let Some(v) = a_line_color { req = req.line_color(v); }
+                if let Some(v) = a_is_hyaline { req = req.is_hyaline(v); }
+                Ok(crate::rt::DynReply::Binary(self.wxacode().get_unlimited(req).await?))
+            }
+            _ => Err(crate::rt::unknown_endpoint(crate::Vendor::WeChat, name, ENDPOINTS)),
+        }
+    }
+}
+
 /// Every endpoint the spec describes for this vendor, in spec order.
 pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
     &AUTH_GET_ACCESS_TOKEN,

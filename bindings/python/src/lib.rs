@@ -1,0 +1,381 @@
+//! `wxcv._native`: the compiled part of the Python package, deliberately small and generic.
+//!
+//! It holds a core client and calls endpoints by name (`call_dynamic`), so it has no line per
+//! endpoint: the typed Python surface (`wxcv.wechat`, `wxcv.tencentcloud`, `wxcv.errors`) is
+//! generated from the spec by `cargo xtask codegen`. Sync calls release the GIL while they wait;
+//! async calls are asyncio awaitables driven by one shared tokio runtime.
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::{PyBytes, PyDict};
+use wxcv::rt::{DynArgs, DynReply};
+use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig};
+use wxcv::wechat::{WeChat, WeChatConfig};
+use wxcv::{Error, ErrorCode, Image, TransportKind};
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    pyo3_async_runtimes::tokio::get_runtime()
+}
+
+/// A core error raised as the generated exception class (`wxcv.errors._from_native` picks it).
+/// Messages come from the core's `Display`, which never holds a secret or a token.
+fn raise(e: Error) -> PyErr {
+    Python::attach(|py| match build_exception(py, &e) {
+        Ok(err) => err,
+        Err(fallback) => fallback,
+    })
+}
+
+fn build_exception(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let d = PyDict::new(py);
+    d.set_item("message", e.to_string())?;
+    match e {
+        Error::Api(a) => {
+            d.set_item("kind", "api")?;
+            d.set_item("vendor", match a.vendor {
+                wxcv::Vendor::WeChat => "wechat",
+                wxcv::Vendor::TencentCloud => "tencentcloud",
+            })?;
+            d.set_item("endpoint", a.endpoint)?;
+            match &a.code {
+                ErrorCode::WeChat(n) => {
+                    d.set_item("code", n.to_string())?;
+                    d.set_item("errcode", *n)?;
+                }
+                ErrorCode::TencentCloud(c) => d.set_item("code", c)?,
+            }
+            d.set_item("vendor_message", &a.message)?;
+            d.set_item("request_id", a.request_id.as_deref())?;
+            d.set_item("http_status", a.http_status)?;
+            d.set_item("category", a.category().as_str())?;
+            d.set_item("meaning", a.meaning())?;
+            d.set_item("meaning_zh", a.meaning_zh())?;
+            d.set_item("status_note", a.status_note)?;
+        }
+        Error::InvalidInput { endpoint, field, message } => {
+            d.set_item("kind", "invalid_input")?;
+            d.set_item("endpoint", *endpoint)?;
+            d.set_item("field", field)?;
+            d.set_item("detail", message)?;
+        }
+        Error::Config(_) => d.set_item("kind", "config")?,
+        Error::Transport { endpoint, kind, .. } => {
+            d.set_item("kind", "transport")?;
+            d.set_item("endpoint", *endpoint)?;
+            let (k, status) = match kind {
+                TransportKind::Connect => ("connect", None),
+                TransportKind::Timeout => ("timeout", None),
+                TransportKind::Io => ("io", None),
+                TransportKind::HttpStatus(s) => ("http_status", Some(*s)),
+                TransportKind::Other => ("other", None),
+            };
+            d.set_item("transport_kind", k)?;
+            d.set_item("http_status", status)?;
+        }
+        Error::Decode { endpoint, http_status, .. } => {
+            d.set_item("kind", "decode")?;
+            d.set_item("endpoint", *endpoint)?;
+            d.set_item("http_status", *http_status)?;
+        }
+        _ => d.set_item("kind", "other")?,
+    }
+    let factory = py.import("wxcv.errors")?.getattr("_from_native")?;
+    Ok(PyErr::from_value(factory.call1((d,))?))
+}
+
+/// One picture argument, as the Python layer normalises it: `(input name, kind, payload,
+/// content type, filename)` with kind `bytes` (payload `bytes`), `path` or `url` (payload `str`).
+type ImageArg<'py> = (String, String, Bound<'py, PyAny>, Option<String>, Option<String>);
+
+fn args_of(values_json: &str, images: Vec<ImageArg<'_>>) -> PyResult<DynArgs> {
+    let values: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(values_json).map_err(|e| PyValueError::new_err(format!("arguments are not a JSON object: {e}")))?;
+    let mut args = DynArgs::from_values(values);
+    for (name, kind, payload, content_type, filename) in images {
+        let image = match kind.as_str() {
+            "bytes" => {
+                // Zero-copy: the upload reads the Python bytes object's own buffer.
+                let data: PyBackedBytes = payload.extract()?;
+                let mut img = Image::bytes(bytes::Bytes::from_owner(data));
+                if let Some(ct) = content_type {
+                    img = img.with_content_type(ct);
+                }
+                if let Some(f) = filename {
+                    img = img.with_filename(f);
+                }
+                img
+            }
+            "path" => Image::path(payload.extract::<PyBackedStr>()?.to_string()),
+            "url" => Image::url(payload.extract::<PyBackedStr>()?.to_string()),
+            other => return Err(PyValueError::new_err(format!("{name}: unknown picture kind {other:?}"))),
+        };
+        args.insert_image(name, image);
+    }
+    Ok(args)
+}
+
+/// What a call returns to Python: the reply's JSON text, or `(bytes, content type)`.
+enum Out {
+    Json(String),
+    Binary(bytes::Bytes, String),
+}
+
+impl<'py> IntoPyObject<'py> for Out {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Out::Json(s) => Ok(s.into_pyobject(py)?.into_any()),
+            Out::Binary(data, ct) => Ok((PyBytes::new(py, &data), ct).into_pyobject(py)?.into_any()),
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Inner {
+    WeChat(WeChat),
+    Tencent(TencentCloud),
+}
+
+impl Inner {
+    async fn call(self, name: String, args: DynArgs) -> Result<Out, Error> {
+        let reply = match &self {
+            Inner::WeChat(c) => c.call_dynamic(&name, args).await?,
+            Inner::Tencent(c) => c.call_dynamic(&name, args).await?,
+        };
+        Ok(match reply {
+            DynReply::Json(v) => Out::Json(v.to_string()),
+            DynReply::Binary(b) => Out::Binary(b.data, b.content_type),
+        })
+    }
+}
+
+/// A core client (WeChat or Tencent Cloud). Thread-safe; shares its HTTP pool and token cache.
+#[pyclass(frozen, module = "wxcv._native")]
+struct Client {
+    inner: Inner,
+}
+
+fn timeout_of(seconds: Option<f64>) -> PyResult<Option<Duration>> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(raise(Error::Config(format!("timeout must be between 0 and 86400 seconds, not {s}")))),
+    }
+}
+
+#[pymethods]
+impl Client {
+    /// A WeChat client; with no credentials and no `cloudbase`, from the `WECHAT_*` variables.
+    #[staticmethod]
+    #[pyo3(signature = (app_id=None, app_secret=None, *, cloudbase=false, base_url=None, stable_token=None, timeout=None, from_appid=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn wechat(
+        app_id: Option<String>,
+        app_secret: Option<String>,
+        cloudbase: bool,
+        base_url: Option<String>,
+        stable_token: Option<bool>,
+        timeout: Option<f64>,
+        from_appid: Option<String>,
+    ) -> PyResult<Client> {
+        let mut cfg = match (app_id, app_secret, cloudbase) {
+            (_, _, true) => WeChatConfig::cloudbase(),
+            (Some(id), Some(secret), false) => WeChatConfig::new(id, secret),
+            (None, None, false) => WeChatConfig::from_env().map_err(raise)?,
+            (Some(_), None, false) => return Err(raise(Error::Config("app_secret is required with app_id".into()))),
+            (None, Some(_), false) => return Err(raise(Error::Config("app_id is required with app_secret".into()))),
+        };
+        if let Some(u) = base_url {
+            cfg = cfg.base_url(u);
+        }
+        if let Some(s) = stable_token {
+            cfg = cfg.stable_token(s);
+        }
+        if let Some(t) = timeout_of(timeout)? {
+            cfg = cfg.timeout(t);
+        }
+        if let Some(a) = from_appid {
+            if !cloudbase {
+                return Err(raise(Error::Config("from_appid needs cloudbase=True".into())));
+            }
+            cfg = cfg.from_appid(a);
+        }
+        let _guard = runtime().enter();
+        Ok(Client { inner: Inner::WeChat(WeChat::new(cfg).map_err(raise)?) })
+    }
+
+    /// A Tencent Cloud client; with no key pair, from the `TENCENTCLOUD_*` variables.
+    #[staticmethod]
+    #[pyo3(signature = (secret_id=None, secret_key=None, *, region=None, token=None, language=None, base_url=None, timeout=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn tencentcloud(
+        secret_id: Option<String>,
+        secret_key: Option<String>,
+        region: Option<String>,
+        token: Option<String>,
+        language: Option<String>,
+        base_url: Option<String>,
+        timeout: Option<f64>,
+    ) -> PyResult<Client> {
+        let mut cfg = match (secret_id, secret_key) {
+            (Some(id), Some(key)) => TencentCloudConfig::new(id, key),
+            (None, None) => TencentCloudConfig::from_env().map_err(raise)?,
+            (Some(_), None) => return Err(raise(Error::Config("secret_key is required with secret_id".into()))),
+            (None, Some(_)) => return Err(raise(Error::Config("secret_id is required with secret_key".into()))),
+        };
+        if let Some(r) = region {
+            cfg = cfg.region(r);
+        }
+        if let Some(t) = token {
+            cfg = cfg.token(t);
+        }
+        if let Some(l) = language {
+            cfg = cfg.language(l);
+        }
+        if let Some(u) = base_url {
+            cfg = cfg.base_url(u);
+        }
+        if let Some(t) = timeout_of(timeout)? {
+            cfg = cfg.timeout(t);
+        }
+        let _guard = runtime().enter();
+        Ok(Client { inner: Inner::Tencent(TencentCloud::new(cfg).map_err(raise)?) })
+    }
+
+    /// Calls `name` and waits, without the GIL.
+    fn call(&self, py: Python<'_>, name: String, values_json: &str, images: Vec<ImageArg<'_>>) -> PyResult<Out> {
+        let args = args_of(values_json, images)?;
+        let inner = self.inner.clone();
+        py.detach(|| runtime().block_on(inner.call(name, args))).map_err(raise)
+    }
+
+    /// Calls `name`; an asyncio awaitable.
+    fn call_async<'py>(&self, py: Python<'py>, name: String, values_json: &str, images: Vec<ImageArg<'py>>) -> PyResult<Bound<'py, PyAny>> {
+        let args = args_of(values_json, images)?;
+        let inner = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move { inner.call(name, args).await.map_err(raise) })
+    }
+
+    #[getter]
+    fn vendor(&self) -> &'static str {
+        match self.inner {
+            Inner::WeChat(_) => "wechat",
+            Inner::Tencent(_) => "tencentcloud",
+        }
+    }
+
+    /// Which account and where: never a secret or a token.
+    fn __repr__(&self) -> String {
+        match &self.inner {
+            Inner::WeChat(c) => {
+                let cfg = c.config();
+                let who = match &cfg.credentials {
+                    wxcv::wechat::Credentials::AppSecret { app_id, .. } => format!("app_id={app_id:?}"),
+                    wxcv::wechat::Credentials::CloudBase { from_appid: None } => "cloudbase=True".to_string(),
+                    wxcv::wechat::Credentials::CloudBase { from_appid: Some(a) } => format!("cloudbase=True, from_appid={a:?}"),
+                };
+                format!("{who}, base_url={:?}", cfg.base_url.as_deref().unwrap_or("https://api.weixin.qq.com"))
+            }
+            Inner::Tencent(c) => {
+                let cfg = c.config();
+                let mut s = format!("secret_id={:?}", cfg.secret_id);
+                if let Some(r) = &cfg.region {
+                    s.push_str(&format!(", region={r:?}"));
+                }
+                if let Some(u) = &cfg.base_url {
+                    s.push_str(&format!(", base_url={u:?}"));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// The local emulator of both services, on a free loopback port, for tests and offline runs.
+#[pyclass(module = "wxcv._native")]
+struct Emulator {
+    emu: Option<wxcv_emulator::Emulator>,
+    base_url: String,
+}
+
+impl Emulator {
+    fn live(&self) -> PyResult<&wxcv_emulator::Emulator> {
+        self.emu.as_ref().ok_or_else(|| PyValueError::new_err("the emulator is closed"))
+    }
+}
+
+#[pymethods]
+impl Emulator {
+    #[new]
+    #[pyo3(signature = (*, cloudbase=false))]
+    fn new(py: Python<'_>, cloudbase: bool) -> PyResult<Emulator> {
+        let config = wxcv_emulator::EmulatorConfig { cloudbase, ..Default::default() };
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let emu = py
+            .detach(|| runtime().block_on(wxcv_emulator::Emulator::start_with(config, addr)))
+            .map_err(|e| raise(Error::Config(format!("cannot start the emulator: {e}"))))?;
+        let base_url = emu.base_url();
+        Ok(Emulator { emu: Some(emu), base_url })
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+    #[classattr]
+    fn app_id() -> &'static str {
+        wxcv_emulator::APPID
+    }
+    #[classattr]
+    fn app_secret() -> &'static str {
+        wxcv_emulator::APPSECRET
+    }
+    #[classattr]
+    fn secret_id() -> &'static str {
+        wxcv_emulator::SECRET_ID
+    }
+    #[classattr]
+    fn secret_key() -> &'static str {
+        wxcv_emulator::SECRET_KEY
+    }
+
+    /// Serves `data` at a loopback URL of the emulator (for the URL forms of image inputs).
+    fn blob_url(&self, data: Vec<u8>) -> PyResult<String> {
+        self.live()?.blob_url(data).map_err(PyValueError::new_err)
+    }
+
+    /// Access tokens issued so far to `app_id`.
+    fn token_issues(&self, app_id: &str) -> PyResult<u64> {
+        Ok(self.live()?.token_issues(app_id))
+    }
+
+    /// Calls of an endpoint so far (`img.scan_qrcode`, `QrcodeOCR`, ...).
+    fn calls(&self, endpoint: &str) -> PyResult<u64> {
+        Ok(self.live()?.calls(endpoint))
+    }
+
+    /// Stops the server; later calls to it fail to connect.
+    fn close(&mut self, py: Python<'_>) {
+        if let Some(emu) = self.emu.take() {
+            let _guard = runtime().enter();
+            py.detach(move || drop(emu));
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Emulator({}{})", self.base_url, if self.emu.is_some() { "" } else { ", closed" })
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Client>()?;
+    m.add_class::<Emulator>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
