@@ -43,7 +43,7 @@ pub fn generate(root: &Path) -> Result<Vec<GeneratedFile>, GenError> {
 }
 
 /// The folders whose contents are wholly generated (stale files there are removed by codegen).
-pub const GENERATED_DIRS: &[&str] = &[rust::OUT_DIR];
+pub const GENERATED_DIRS: &[&str] = &[rust::OUT_DIR, python::PACKAGE_DIR, python::TESTS_DIR];
 
 /// Writes `files` under `root` (or, with `check`, compares), removing stale files in the
 /// generated folders. Returns one line per file that differs.

@@ -100,6 +100,7 @@ fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
 }
 
 const GEN: &str = "bindings/rust/src/generated";
+const PY: &str = "bindings/python/python/wxcv/_gen";
 
 #[test]
 fn minimal() {
@@ -108,11 +109,18 @@ fn minimal() {
     assert_eq!(
         paths,
         [
+            format!("{PY}/__init__.py"),
+            format!("{PY}/errors.py"),
+            format!("{PY}/wechat.py"),
+            "bindings/python/tests/generated/typecheck_every_endpoint.py".to_string(),
             format!("{GEN}/mod.rs"),
             format!("{GEN}/wechat/demo.rs"),
             format!("{GEN}/wechat/mod.rs"),
         ]
     );
+    let py = file(&files, &format!("{PY}/wechat.py"));
+    assert!(py.contains("    def lookup_item(self, item_id: str) -> LookupResult:"));
+    assert!(py.contains("    async def lookup_item(self, item_id: str) -> LookupResult:"));
     let demo = file(&files, &format!("{GEN}/wechat/demo.rs"));
     assert!(demo.contains("req: LookupItemRequest) -> crate::Result<LookupResult>"));
     assert!(demo.contains("w.value(Loc::Query, \"item_id\", &self.item_id, false)?;"));
@@ -300,8 +308,14 @@ fn added_endpoint_reaches_every_target() {
     let vendor_mod = group.rsplit_once('/').map(|(dir, _)| format!("{dir}/mod.rs")).unwrap();
     assert!(!file(&before, &vendor_mod).contains("&DEMO_COUNT_ITEMS,"));
     assert!(file(&after, &vendor_mod).contains("&DEMO_COUNT_ITEMS,"), "the vendor's ENDPOINTS lacks the new endpoint");
+    // The Python vendor module and the type-check snippet gain it too.
+    let py = format!("{PY}/wechat.py");
+    let snippet = "bindings/python/tests/generated/typecheck_every_endpoint.py";
+    assert!(file(&after, &py).contains("def count_items(self, prefix: str) -> LookupResult:"));
+    assert!(!file(&before, &py).contains("count_items"));
+    assert!(file(&after, snippet).contains("w.demo.count_items(prefix=\"x\")"));
     for (b, a) in before.iter().zip(&after) {
-        if b.path != group && b.path != vendor_mod {
+        if b.path != group && b.path != vendor_mod && b.path != py && b.path != snippet {
             assert_eq!(
                 b.contents, a.contents,
                 "{} changed, but lists no endpoints",

@@ -526,7 +526,7 @@ fn malformed_errors_file_is_one_fault() {
     assert!(e.starts_with("spec/wechat/errors.yaml:"), "{e}");
     assert!(
         e.ends_with(
-            r#"glob: unknown key "glob" (expected one of: errmsg, category, global, zh, en)"#
+            r#"glob: unknown key "glob" (expected one of: errmsg, category, global, exception, zh, en)"#
         ),
         "{e}"
     );
@@ -578,4 +578,23 @@ fn invalid_map_checks_fault_kinds_and_codes() {
             line_of(&get_media, "length: 101000")
         )
     );
+}
+
+/// `exception:` names a class in every binding: PascalCase without the `Error` suffix, and one
+/// name keeps one category (its base class).
+#[test]
+fn exception_names_are_checked() {
+    let mut files = wechat(WECHAT_IMG);
+    files[1].text = edit(WECHAT_ERRORS, "category: input,", "category: input, exception: image_url_error,");
+    let e = errors(&files);
+    assert!(e.contains("errors.101000.exception: an exception name is PascalCase ASCII without the Error suffix"), "{e}");
+
+    files[1].text = edit(WECHAT_ERRORS, "category: input,", "category: input, exception: Failed,");
+    files[1].text = edit(&files[1].text, "category: system,", "category: system, exception: Failed,");
+    let e = errors(&files);
+    assert!(e.contains("exception Failed is also used by wechat"), "{e}");
+    assert!(e.contains("one exception name needs one category"), "{e}");
+
+    files[1].text = edit(WECHAT_ERRORS, "category: input,", "category: input, exception: ImageUrl,");
+    assert!(load(&files).is_ok());
 }

@@ -88,9 +88,74 @@ fn test() -> Result<(), String> {
     let start = Instant::now();
     codegen(true)?;
     let mut totals = (0, 0, 0);
-    let result = run_counted(cargo().args(["test", "--workspace", "--all-targets"]), &mut totals)
-        .and_then(|()| run_counted(cargo().args(["test", "--workspace", "--doc"]), &mut totals));
+    // The binding crates (cdylib) build only for their own suites, below.
+    let rust = ["--workspace", "--exclude", "wxcv-python"];
+    let result = run_counted(cargo().arg("test").args(rust).arg("--all-targets"), &mut totals)
+        .and_then(|()| run_counted(cargo().arg("test").args(rust).arg("--doc"), &mut totals))
+        .and_then(|()| python_tests(&mut totals));
     println!("xtask test took {:.0} s", start.elapsed().as_secs_f64());
     println!("total: {} passed, {} failed, {} skipped", totals.0, totals.1, totals.2);
     result
+}
+
+/// The Python package, installed the way a user installs it (`pip install ./bindings/python`, a
+/// release build through maturin) into a venv under target/, then its pytest suite.
+fn python_tests(totals: &mut (u64, u64, u64)) -> Result<(), String> {
+    let root = root();
+    let venv = root.join("target/python-venv");
+    let python = venv.join("bin/python");
+    let t = Instant::now();
+    if !python.exists() {
+        let host = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        run(Command::new(&host).args(["-m", "venv"]).arg(&venv))?;
+    }
+    // Test tools only; the package itself has no runtime dependency.
+    run(Command::new(&python).args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "pytest>=8,<10", "mypy>=1.10,<3"]))?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "--force-reinstall", "--no-deps"])
+        .arg(root.join("bindings/python"))
+        .env("CARGO_TARGET_DIR", root.join("target")))?;
+    println!("python: venv ready and package installed in {:.0} s", t.elapsed().as_secs_f64());
+    let mut cmd = Command::new(&python);
+    cmd.args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "bindings/python/tests"]).current_dir(&root);
+    run_pytest(&mut cmd, totals)
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+}
+
+/// Runs pytest, echoing its output and adding its summary line (`41 passed, 1 skipped in 2.1s`).
+fn run_pytest(cmd: &mut Command, totals: &mut (u64, u64, u64)) -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("xtask: running {cmd:?}");
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let out = child.stdout.take().expect("piped stdout");
+    let mut summary = None;
+    for line in BufReader::new(out).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        let l = line.trim_matches(|c: char| c == '=' || c.is_whitespace());
+        if l.contains(" in ") && (l.contains(" passed") || l.contains(" failed") || l.contains(" error")) {
+            summary = Some(l.to_string());
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let Some(summary) = summary else {
+        return Err(format!("{cmd:?} printed no summary ({status})"));
+    };
+    for part in summary.split(" in ").next().unwrap_or_default().split(',') {
+        let mut words = part.split_whitespace();
+        let (Some(n), Some(what)) = (words.next(), words.next()) else { continue };
+        let Ok(n) = n.parse::<u64>() else { continue };
+        match what {
+            "passed" => totals.0 += n,
+            "failed" | "error" | "errors" => totals.1 += n,
+            "skipped" | "xfailed" => totals.2 += n,
+            _ => {}
+        }
+    }
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
 }

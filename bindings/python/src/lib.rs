@@ -20,7 +20,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     pyo3_async_runtimes::tokio::get_runtime()
 }
 
-/// A core error raised as the generated exception class (`wxcv.errors._from_native` picks it).
+/// A core error raised as the generated exception class (`wxcv._gen.errors._from_native` picks it).
 /// Messages come from the core's `Display`, which never holds a secret or a token.
 fn raise(e: Error) -> PyErr {
     Python::attach(|py| match build_exception(py, &e) {
@@ -82,7 +82,7 @@ fn build_exception(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         }
         _ => d.set_item("kind", "other")?,
     }
-    let factory = py.import("wxcv.errors")?.getattr("_from_native")?;
+    let factory = py.import("wxcv._gen.errors")?.getattr("_from_native")?;
     Ok(PyErr::from_value(factory.call1((d,))?))
 }
 

@@ -12,7 +12,7 @@ import warnings
 from typing import Any, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
 
 from . import _native
-from .errors import InvalidInputError
+from ._gen.errors import InvalidInputError
 
 __all__ = ["Image", "ImageInput", "BinaryImage", "Model", "SyncApi", "AsyncApi", "ClientBase"]
 
@@ -187,7 +187,7 @@ class Model:
         parts = []
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
             v = getattr(self, f.name)
-            if v is None or (isinstance(v, list) and not v and f.default_factory is list):  # type: ignore[comparison-overlap]
+            if v is None or (isinstance(v, list) and not v and f.default_factory is list):
                 continue
             parts.append(f"{f.name}=<redacted>" if f.name in self._SECRET else f"{f.name}={v!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
