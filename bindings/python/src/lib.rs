@@ -205,7 +205,8 @@ impl Client {
             }
             cfg = cfg.from_appid(a);
         }
-        let _guard = runtime().enter();
+        // No runtime is started here: a client made at import time in a pre-fork server master
+        // (gunicorn --preload) starts no threads before the fork.
         Ok(Client { inner: Inner::WeChat(WeChat::new(cfg).map_err(raise)?) })
     }
 
@@ -243,7 +244,8 @@ impl Client {
         if let Some(t) = timeout_of(timeout)? {
             cfg = cfg.timeout(t);
         }
-        let _guard = runtime().enter();
+        // No runtime is started here: a client made at import time in a pre-fork server master
+        // (gunicorn --preload) starts no threads before the fork.
         Ok(Client { inner: Inner::Tencent(TencentCloud::new(cfg).map_err(raise)?) })
     }
 
