@@ -5,6 +5,8 @@
 //! generated from the spec by `cargo xtask codegen`. Sync calls release the GIL while they wait;
 //! async calls are asyncio awaitables driven by one shared tokio runtime.
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
@@ -16,8 +18,49 @@ use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig};
 use wxcv::wechat::{WeChat, WeChatConfig};
 use wxcv::{Error, ErrorCode, Image, TransportKind};
 
+/// The tokio runtime every call runs on, started by the first call (not at import or client
+/// creation, so a pre-fork server master starts no threads).
 fn runtime() -> &'static tokio::runtime::Runtime {
-    pyo3_async_runtimes::tokio::get_runtime()
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("wxcv")
+            .build()
+            .expect("cannot start the tokio runtime")
+    })
+}
+
+/// Async calls whose task has not finished yet (including its last touch of Python). `_drain`,
+/// run at interpreter exit, waits for them so no runtime thread enters a finalizing interpreter.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+struct InFlight;
+
+impl InFlight {
+    fn new() -> Self {
+        IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Waits (without the GIL) until every async call's task has finished, at most `timeout` seconds;
+/// registered with `atexit` by the package. Returns how many are still running.
+#[pyfunction]
+fn _drain(py: Python<'_>, timeout: f64) -> usize {
+    let deadline = std::time::Instant::now() + Duration::from_secs_f64(timeout.clamp(0.0, 60.0));
+    py.detach(|| {
+        while IN_FLIGHT.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        IN_FLIGHT.load(Ordering::SeqCst)
+    })
 }
 
 /// A core error raised as the generated exception class (`wxcv._gen.errors._from_native` picks it).
@@ -256,11 +299,31 @@ impl Client {
         py.detach(|| runtime().block_on(inner.call(name, args))).map_err(raise)
     }
 
-    /// Calls `name`; an asyncio awaitable.
+    /// Calls `name`; returns an asyncio future of the running loop. The call runs on the tokio
+    /// runtime; its result is handed to the loop with `call_soon_threadsafe`. Cancelling the future
+    /// leaves the call to finish in the background, its result dropped.
     fn call_async<'py>(&self, py: Python<'py>, name: String, values_json: &str, images: Vec<ImageArg<'py>>) -> PyResult<Bound<'py, PyAny>> {
         let args = args_of(values_json, images)?;
+        let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+        let future = event_loop.call_method0("create_future")?;
+        let resolve = py.import("wxcv._base")?.getattr("_resolve")?.unbind();
+        let (loop_ref, fut_ref) = (event_loop.unbind(), future.clone().unbind());
         let inner = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move { inner.call(name, args).await.map_err(raise) })
+        let guard = InFlight::new();
+        runtime().spawn(async move {
+            let result = inner.call(name, args).await;
+            Python::attach(|py| {
+                let (ok, value): (bool, Py<PyAny>) = match result.map(|out| out.into_pyobject(py)) {
+                    Ok(Ok(v)) => (true, v.unbind()),
+                    Ok(Err(e)) => (false, e.into_value(py).into_any()),
+                    Err(e) => (false, raise(e).into_value(py).into_any()),
+                };
+                // A closed loop has no one left to tell.
+                let _ = loop_ref.bind(py).call_method1("call_soon_threadsafe", (resolve, fut_ref, ok, value));
+            });
+            drop(guard);
+        });
+        Ok(future)
     }
 
     #[getter]
@@ -378,6 +441,7 @@ impl Emulator {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Client>()?;
     m.add_class::<Emulator>()?;
+    m.add_function(wrap_pyfunction!(_drain, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -13,6 +13,9 @@ import pytest
 
 import wxcv
 from wxcv import Emulator, errors
+from conftest import FIXTURES
+
+FIXTURES_QR = FIXTURES / "qr.png"
 
 
 def test_api_error_fields(emu: Emulator, qr: bytes) -> None:
@@ -182,3 +185,24 @@ def test_async_errors_and_cancellation(emu: Emulator, qr: bytes) -> None:
         assert (await wx.img.scan_qrcode(qr)).code_results
 
     asyncio.run(asyncio.wait_for(main(), 10))
+
+
+def test_interpreter_exits_cleanly_after_async_calls(tmp_path: Any) -> None:
+    """The runtime's threads hand back their last results before the interpreter finalizes
+    (an exit racing them used to abort the process now and then)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "exit.py"
+    script.write_text(
+        "import asyncio, wxcv, pathlib\n"
+        f"qr = pathlib.Path({str(FIXTURES_QR)!r}).read_bytes()\n"
+        "emu = wxcv.Emulator()\n"
+        "async def main():\n"
+        "    wx = emu.async_wechat()\n"
+        "    await asyncio.gather(*(wx.img.scan_qrcode(qr) for _ in range(64)))\n"
+        "asyncio.run(main())\n"
+    )
+    for _ in range(8):
+        r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr

@@ -3,6 +3,8 @@ class, and the glue from a generated method to the compiled core (``wxcv._native
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import dataclasses
 import json
 import math
@@ -13,6 +15,20 @@ from typing import Any, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tupl
 
 from . import _native
 from ._gen.errors import InvalidInputError
+
+# At exit, let the runtime's threads finish handing back results before the interpreter goes away.
+atexit.register(_native._drain, 5.0)
+
+
+def _resolve(fut: "asyncio.Future[Any]", ok: bool, value: Any) -> None:
+    """Completes an async call's future on its loop (called by ``wxcv._native``)."""
+    if fut.done():
+        return
+    if ok:
+        fut.set_result(value)
+    else:
+        fut.set_exception(value)
+
 
 __all__ = ["Image", "ImageInput", "BinaryImage", "Model", "SyncApi", "AsyncApi", "ClientBase"]
 

@@ -4,6 +4,8 @@ from typing import Any, Awaitable, List, Optional, Tuple, Union
 
 __version__: str
 
+def _drain(timeout: float) -> int: ...
+
 _ImageArg = Tuple[str, str, Union[bytes, str], Optional[str], Optional[str]]
 _Reply = Union[str, Tuple[bytes, str]]
 
