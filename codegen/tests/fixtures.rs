@@ -109,6 +109,11 @@ fn minimal() {
     assert_eq!(
         paths,
         [
+            "bindings/node/lib/generated/errors.d.ts".to_string(),
+            "bindings/node/lib/generated/errors.js".to_string(),
+            "bindings/node/lib/generated/wechat.d.ts".to_string(),
+            "bindings/node/lib/generated/wechat.js".to_string(),
+            "bindings/node/test/generated/typecheck.ts".to_string(),
             format!("{PY}/__init__.py"),
             format!("{PY}/errors.py"),
             format!("{PY}/wechat.py"),
@@ -314,8 +319,16 @@ fn added_endpoint_reaches_every_target() {
     assert!(file(&after, &py).contains("def count_items(self, prefix: str) -> LookupResult:"));
     assert!(!file(&before, &py).contains("count_items"));
     assert!(file(&after, snippet).contains("w.demo.count_items(prefix=\"x\")"));
+    // And the Node module, its declarations and its type-check snippet.
+    let js = "bindings/node/lib/generated/wechat.js";
+    let dts = "bindings/node/lib/generated/wechat.d.ts";
+    let ts = "bindings/node/test/generated/typecheck.ts";
+    assert!(file(&after, js).contains("countItems(params) {"));
+    assert!(file(&after, dts).contains("countItems(params: DemoCountItemsParams): Promise<CloudResult<LookupResult>>;"));
+    assert!(file(&after, ts).contains("await wx.demo.countItems({ prefix: \"x\" })"));
+    let touched = [group.as_str(), vendor_mod.as_str(), py.as_str(), snippet, js, dts, ts];
     for (b, a) in before.iter().zip(&after) {
-        if b.path != group && b.path != vendor_mod && b.path != py && b.path != snippet {
+        if !touched.contains(&b.path.as_str()) {
             assert_eq!(
                 b.contents, a.contents,
                 "{} changed, but lists no endpoints",

@@ -89,10 +89,11 @@ fn test() -> Result<(), String> {
     codegen(true)?;
     let mut totals = (0, 0, 0);
     // The binding crates (cdylib) build only for their own suites, below.
-    let rust = ["--workspace", "--exclude", "wxcv-python"];
+    let rust = ["--workspace", "--exclude", "wxcv-python", "--exclude", "wxcv-node"];
     let result = run_counted(cargo().arg("test").args(rust).arg("--all-targets"), &mut totals)
         .and_then(|()| run_counted(cargo().arg("test").args(rust).arg("--doc"), &mut totals))
-        .and_then(|()| python_tests(&mut totals));
+        .and_then(|()| python_tests(&mut totals))
+        .and_then(|()| node_tests(&mut totals));
     println!("xtask test took {:.0} s", start.elapsed().as_secs_f64());
     println!("total: {} passed, {} failed, {} skipped", totals.0, totals.1, totals.2);
     result
@@ -156,6 +157,54 @@ fn run_pytest(cmd: &mut Command, totals: &mut (u64, u64, u64)) -> Result<(), Str
             "skipped" | "xfailed" => totals.2 += n,
             _ => {}
         }
+    }
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+}
+
+/// The Node package: its dev tools (typescript, @types/node) from the lock file, the addon built
+/// in release (as `npm install` builds it), then its node:test suite, which also installs the
+/// package into fresh folders from the `npm pack` tarball and from the folder.
+fn node_tests(totals: &mut (u64, u64, u64)) -> Result<(), String> {
+    let dir = root().join("bindings/node");
+    let t = Instant::now();
+    if !dir.join("node_modules/typescript").exists() {
+        run(Command::new("npm").args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    }
+    run(Command::new("node").args(["scripts/build-native.js"]).current_dir(&dir))?;
+    println!("node: tools ready and addon built in {:.0} s", t.elapsed().as_secs_f64());
+    let mut cmd = Command::new("node");
+    cmd.args(["--test", "--test-reporter=tap", "test/"]).current_dir(&dir);
+    run_tap(&mut cmd, totals)
+}
+
+/// Runs a node:test suite with the TAP reporter, echoing it and adding its `# pass` / `# fail` /
+/// `# skipped` counts.
+fn run_tap(cmd: &mut Command, totals: &mut (u64, u64, u64)) -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("xtask: running {cmd:?}");
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let out = child.stdout.take().expect("piped stdout");
+    let mut seen = false;
+    for line in BufReader::new(out).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        let mut words = line.split_whitespace();
+        if let (Some("#"), Some(what), Some(n), None) = (words.next(), words.next(), words.next(), words.next()) {
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match what {
+                "pass" => {
+                    totals.0 += n;
+                    seen = true;
+                }
+                "fail" | "cancelled" => totals.1 += n,
+                "skipped" | "todo" => totals.2 += n,
+                _ => {}
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !seen {
+        return Err(format!("{cmd:?} printed no TAP summary ({status})"));
     }
     if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
 }

@@ -1,0 +1,61 @@
+/// <reference types="node" />
+
+/** A picture as wx-server-sdk takes it: `{ contentType: 'image/png', value: buffer }`. */
+export interface CloudImage {
+  contentType?: string;
+  value: Buffer | Uint8Array;
+}
+
+/** A cloud-call reply: the result's camelCase fields, `errCode: 0` and `errMsg: "openapi.<name>:ok"`. */
+export type CloudResult<T> = T & { errCode: 0; errMsg: string };
+
+/** A picture reply of a cloud call (wxacode, media). */
+export interface CloudBinary {
+  errCode: 0;
+  errMsg: string;
+  contentType: string;
+  buffer: Buffer;
+}
+
+/** A picture reply (Tencent Cloud). */
+export interface BinaryReply {
+  contentType: string;
+  buffer: Buffer;
+}
+
+export interface WeChatOptions {
+  /** With `appSecret`; without both (and without `cloudbase`), `WECHAT_APPID` / `WECHAT_APPSECRET` are read. */
+  appId?: string;
+  appSecret?: string;
+  /** CloudBase Run's open API service: no access token, the platform authenticates (`WECHAT_CLOUDBASE=1`). */
+  cloudbase?: boolean;
+  /** `https://api.weixin.qq.com` unless given (an emulator, a proxy). */
+  baseUrl?: string;
+  /** Fetch tokens with `cgi-bin/stable_token`. */
+  stableToken?: boolean;
+  /** Seconds per call. */
+  timeout?: number;
+  /** CloudBase resource sharing: call on behalf of this account. */
+  fromAppid?: string;
+}
+
+export interface TencentCloudOptions {
+  /** With `secretKey`; without both, `TENCENTCLOUD_SECRET_ID` / `TENCENTCLOUD_SECRET_KEY` are read. */
+  secretId?: string;
+  secretKey?: string;
+  /** `ap-guangzhou`, ...; checked against the regions each action is offered in. */
+  region?: string;
+  /** Temporary credentials' session token. */
+  token?: string;
+  /** `zh-CN` or `en-US` for the vendor's messages. */
+  language?: string;
+  baseUrl?: string;
+  /** Seconds per call. */
+  timeout?: number;
+}
+
+export declare class ClientBase {
+  protected constructor();
+  /** Which account and where: never a secret or a token. */
+  toString(): string;
+}

@@ -1,0 +1,345 @@
+//! The addon of the `wxcv` npm package, deliberately small and generic: a core client that calls
+//! endpoints by name (`call_dynamic`) and the compiled-in emulator. The cloud-call-shaped API, the
+//! error classes and the TypeScript declarations are generated from the spec (`lib/generated/`).
+//!
+//! Failures come back as data (`NativeReply.error`, the error's fields as JSON), so the JavaScript
+//! layer throws the right `Error` subclass with every field set.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::{Value, json};
+use wxcv::rt::{DynArgs, DynReply};
+use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig};
+use wxcv::wechat::{WeChat, WeChatConfig};
+use wxcv::{Error as CoreError, ErrorCode, Image, TransportKind};
+
+/// The fields of a core error, for the JavaScript error classes. Messages come from the core's
+/// `Display`, which never holds a secret or a token.
+fn error_fields(e: &CoreError) -> Value {
+    let mut d = json!({"message": e.to_string()});
+    let extra = match e {
+        CoreError::Api(a) => {
+            let (code, errcode) = match &a.code {
+                ErrorCode::WeChat(n) => (n.to_string(), Some(*n)),
+                ErrorCode::TencentCloud(c) => (c.clone(), None),
+            };
+            json!({
+                "kind": "api",
+                "vendor": match a.vendor { wxcv::Vendor::WeChat => "wechat", wxcv::Vendor::TencentCloud => "tencentcloud" },
+                "endpoint": a.endpoint,
+                "code": code,
+                "errcode": errcode,
+                "vendorMessage": a.message,
+                "requestId": a.request_id,
+                "httpStatus": a.http_status,
+                "category": a.category().as_str(),
+                "meaning": a.meaning(),
+                "meaningZh": a.meaning_zh(),
+                "statusNote": a.status_note,
+            })
+        }
+        CoreError::InvalidInput { endpoint, field, message } => json!({"kind": "invalid_input", "endpoint": endpoint, "field": field, "detail": message}),
+        CoreError::Config(_) => json!({"kind": "config"}),
+        CoreError::Transport { endpoint, kind, .. } => {
+            let (k, status) = match kind {
+                TransportKind::Connect => ("connect", None),
+                TransportKind::Timeout => ("timeout", None),
+                TransportKind::Io => ("io", None),
+                TransportKind::HttpStatus(s) => ("http_status", Some(*s)),
+                TransportKind::Other => ("other", None),
+            };
+            json!({"kind": "transport", "endpoint": endpoint, "transportKind": k, "httpStatus": status})
+        }
+        CoreError::Decode { endpoint, http_status, .. } => json!({"kind": "decode", "endpoint": endpoint, "httpStatus": http_status}),
+        _ => json!({"kind": "other"}),
+    };
+    if let (Some(d), Value::Object(extra)) = (d.as_object_mut(), extra) {
+        d.extend(extra);
+    }
+    d
+}
+
+/// One picture argument: `kind` is `bytes` (with `data`), `path` or `url` (with `text`).
+#[napi(object)]
+pub struct ImageArg {
+    pub name: String,
+    pub kind: String,
+    pub data: Option<Buffer>,
+    pub text: Option<String>,
+    pub content_type: Option<String>,
+    pub filename: Option<String>,
+}
+
+/// A call's outcome: `json` (the reply's JSON text), `buffer` + `contentType` (a picture), or
+/// `error` (the error's fields as JSON).
+#[napi(object)]
+pub struct NativeReply {
+    pub json: Option<String>,
+    pub buffer: Option<Buffer>,
+    pub content_type: Option<String>,
+    pub error: Option<String>,
+}
+
+impl NativeReply {
+    fn failed(e: &CoreError) -> Self {
+        NativeReply { json: None, buffer: None, content_type: None, error: Some(error_fields(e).to_string()) }
+    }
+}
+
+fn args_of(values_json: &str, images: Vec<ImageArg>) -> std::result::Result<DynArgs, String> {
+    let values: serde_json::Map<String, Value> = serde_json::from_str(values_json).map_err(|e| format!("arguments are not a JSON object: {e}"))?;
+    let mut args = DynArgs::from_values(values);
+    for a in images {
+        let image = match (a.kind.as_str(), a.data, a.text) {
+            ("bytes", Some(data), _) => {
+                let mut img = Image::bytes(bytes::Bytes::from(data.to_vec()));
+                if let Some(ct) = a.content_type {
+                    img = img.with_content_type(ct);
+                }
+                if let Some(f) = a.filename {
+                    img = img.with_filename(f);
+                }
+                img
+            }
+            ("path", _, Some(p)) => Image::path(p),
+            ("url", _, Some(u)) => Image::url(u),
+            (k, _, _) => return Err(format!("{}: bad picture argument of kind {k:?}", a.name)),
+        };
+        args.insert_image(a.name, image);
+    }
+    Ok(args)
+}
+
+#[derive(Clone)]
+enum Inner {
+    WeChat(WeChat),
+    Tencent(TencentCloud),
+}
+
+/// Options of a WeChat client (see `WeChatOptions` in index.d.ts).
+#[napi(object)]
+pub struct WeChatInit {
+    pub app_id: Option<String>,
+    pub app_secret: Option<String>,
+    pub cloudbase: Option<bool>,
+    pub base_url: Option<String>,
+    pub stable_token: Option<bool>,
+    /// Seconds.
+    pub timeout: Option<f64>,
+    pub from_appid: Option<String>,
+}
+
+/// Options of a Tencent Cloud client.
+#[napi(object)]
+pub struct TencentCloudInit {
+    pub secret_id: Option<String>,
+    pub secret_key: Option<String>,
+    pub region: Option<String>,
+    pub token: Option<String>,
+    pub language: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout: Option<f64>,
+}
+
+fn timeout_of(seconds: Option<f64>) -> std::result::Result<Option<Duration>, CoreError> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(CoreError::Config(format!("timeout must be between 0 and 86400 seconds, not {s}"))),
+    }
+}
+
+fn wechat_config(o: WeChatInit) -> std::result::Result<WeChatConfig, CoreError> {
+    let cloudbase = o.cloudbase.unwrap_or(false);
+    let mut cfg = match (o.app_id, o.app_secret, cloudbase) {
+        (_, _, true) => WeChatConfig::cloudbase(),
+        (Some(id), Some(secret), false) => WeChatConfig::new(id, secret),
+        (None, None, false) => WeChatConfig::from_env()?,
+        (Some(_), None, false) => return Err(CoreError::Config("appSecret is required with appId".into())),
+        (None, Some(_), false) => return Err(CoreError::Config("appId is required with appSecret".into())),
+    };
+    if let Some(u) = o.base_url {
+        cfg = cfg.base_url(u);
+    }
+    if let Some(s) = o.stable_token {
+        cfg = cfg.stable_token(s);
+    }
+    if let Some(t) = timeout_of(o.timeout)? {
+        cfg = cfg.timeout(t);
+    }
+    if let Some(a) = o.from_appid {
+        if !cloudbase {
+            return Err(CoreError::Config("fromAppid needs cloudbase: true".into()));
+        }
+        cfg = cfg.from_appid(a);
+    }
+    Ok(cfg)
+}
+
+fn tencent_config(o: TencentCloudInit) -> std::result::Result<TencentCloudConfig, CoreError> {
+    let mut cfg = match (o.secret_id, o.secret_key) {
+        (Some(id), Some(key)) => TencentCloudConfig::new(id, key),
+        (None, None) => TencentCloudConfig::from_env()?,
+        (Some(_), None) => return Err(CoreError::Config("secretKey is required with secretId".into())),
+        (None, Some(_)) => return Err(CoreError::Config("secretId is required with secretKey".into())),
+    };
+    if let Some(r) = o.region {
+        cfg = cfg.region(r);
+    }
+    if let Some(t) = o.token {
+        cfg = cfg.token(t);
+    }
+    if let Some(l) = o.language {
+        cfg = cfg.language(l);
+    }
+    if let Some(u) = o.base_url {
+        cfg = cfg.base_url(u);
+    }
+    if let Some(t) = timeout_of(o.timeout)? {
+        cfg = cfg.timeout(t);
+    }
+    Ok(cfg)
+}
+
+/// A core client (WeChat or Tencent Cloud); clones share the HTTP pool and the token cache.
+#[napi]
+pub struct NativeClient {
+    inner: Inner,
+}
+
+#[napi]
+impl NativeClient {
+    /// A WeChat client, or throws an error whose message is the error's fields as JSON.
+    #[napi(factory)]
+    pub fn wechat(options: WeChatInit) -> Result<NativeClient> {
+        let cfg = wechat_config(options).map_err(js_error)?;
+        Ok(NativeClient { inner: Inner::WeChat(WeChat::new(cfg).map_err(js_error)?) })
+    }
+
+    #[napi(factory)]
+    pub fn tencentcloud(options: TencentCloudInit) -> Result<NativeClient> {
+        let cfg = tencent_config(options).map_err(js_error)?;
+        Ok(NativeClient { inner: Inner::Tencent(TencentCloud::new(cfg).map_err(js_error)?) })
+    }
+
+    /// Calls `name` (`img.scan_qrcode`, `ocr.qrcode_ocr`, ...); never rejects: failures are `{ error }`.
+    #[napi]
+    pub async fn call(&self, name: String, values_json: String, images: Vec<ImageArg>) -> NativeReply {
+        let args = match args_of(&values_json, images) {
+            Ok(a) => a,
+            Err(m) => return NativeReply::failed(&CoreError::Config(m)),
+        };
+        let reply = match &self.inner {
+            Inner::WeChat(c) => c.call_dynamic(&name, args).await,
+            Inner::Tencent(c) => c.call_dynamic(&name, args).await,
+        };
+        match reply {
+            Ok(DynReply::Json(v)) => NativeReply { json: Some(v.to_string()), buffer: None, content_type: None, error: None },
+            Ok(DynReply::Binary(b)) => NativeReply { json: None, buffer: Some(b.data.to_vec().into()), content_type: Some(b.content_type), error: None },
+            Err(e) => NativeReply::failed(&e),
+        }
+    }
+
+    /// Which account and where: never a secret or a token.
+    #[napi]
+    pub fn describe(&self) -> String {
+        match &self.inner {
+            Inner::WeChat(c) => {
+                let cfg = c.config();
+                let who = match &cfg.credentials {
+                    wxcv::wechat::Credentials::AppSecret { app_id, .. } => format!("appId: {app_id:?}"),
+                    wxcv::wechat::Credentials::CloudBase { from_appid: None } => "cloudbase: true".to_string(),
+                    wxcv::wechat::Credentials::CloudBase { from_appid: Some(a) } => format!("cloudbase: true, fromAppid: {a:?}"),
+                };
+                format!("{who}, baseUrl: {:?}", cfg.base_url.as_deref().unwrap_or("https://api.weixin.qq.com"))
+            }
+            Inner::Tencent(c) => {
+                let cfg = c.config();
+                let mut s = format!("secretId: {:?}", cfg.secret_id);
+                if let Some(r) = &cfg.region {
+                    s.push_str(&format!(", region: {r:?}"));
+                }
+                if let Some(u) = &cfg.base_url {
+                    s.push_str(&format!(", baseUrl: {u:?}"));
+                }
+                s
+            }
+        }
+    }
+}
+
+/// A configuration error thrown from a factory: its message is the error's fields as JSON, which
+/// the JavaScript layer turns into a `ConfigError`.
+fn js_error(e: CoreError) -> napi::Error {
+    napi::Error::new(Status::InvalidArg, error_fields(&e).to_string())
+}
+
+/// The emulator of both services on a free loopback port.
+#[napi]
+pub struct NativeEmulator {
+    emu: Option<wxcv_emulator::Emulator>,
+    base_url: String,
+}
+
+#[napi]
+impl NativeEmulator {
+    #[napi(factory)]
+    pub async fn start(cloudbase: Option<bool>) -> Result<NativeEmulator> {
+        let config = wxcv_emulator::EmulatorConfig { cloudbase: cloudbase.unwrap_or(false), ..Default::default() };
+        let emu = wxcv_emulator::Emulator::start_with(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(|e| napi::Error::from_reason(format!("cannot start the emulator: {e}")))?;
+        let base_url = emu.base_url();
+        Ok(NativeEmulator { emu: Some(emu), base_url })
+    }
+
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    fn live(&self) -> Result<&wxcv_emulator::Emulator> {
+        self.emu.as_ref().ok_or_else(|| napi::Error::from_reason("the emulator is closed"))
+    }
+
+    #[napi]
+    pub fn blob_url(&self, data: Buffer) -> Result<String> {
+        self.live()?.blob_url(data.to_vec()).map_err(napi::Error::from_reason)
+    }
+
+    #[napi]
+    pub fn token_issues(&self, app_id: String) -> Result<u32> {
+        Ok(self.live()?.token_issues(&app_id).min(u32::MAX as u64) as u32)
+    }
+
+    #[napi]
+    pub fn calls(&self, endpoint: String) -> Result<u32> {
+        Ok(self.live()?.calls(&endpoint).min(u32::MAX as u64) as u32)
+    }
+
+    #[napi]
+    pub fn close(&mut self) {
+        self.emu = None;
+    }
+}
+
+/// The emulator's built-in app and key pair.
+#[napi(object)]
+pub struct EmulatorCredentials {
+    pub app_id: String,
+    pub app_secret: String,
+    pub secret_id: String,
+    pub secret_key: String,
+}
+
+#[napi]
+pub fn emulator_credentials() -> EmulatorCredentials {
+    EmulatorCredentials {
+        app_id: wxcv_emulator::APPID.into(),
+        app_secret: wxcv_emulator::APPSECRET.into(),
+        secret_id: wxcv_emulator::SECRET_ID.into(),
+        secret_key: wxcv_emulator::SECRET_KEY.into(),
+    }
+}

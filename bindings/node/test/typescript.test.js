@@ -1,0 +1,52 @@
+'use strict';
+// Static types: the generated snippet calling every endpoint passes `tsc --strict`, and mistakes a
+// user could make are caught.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const pkg = path.resolve(__dirname, '..');
+const tsc = path.join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
+const FLAGS = ['--strict', '--noEmit', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node', '--types', 'node', '--skipLibCheck', 'false'];
+
+function run(files) {
+  return spawnSync(process.execPath, [tsc, ...FLAGS, ...files], { cwd: pkg, encoding: 'utf8', timeout: 300000 });
+}
+
+test('every endpoint type-checks under --strict', { skip: !fs.existsSync(tsc) && 'typescript is not installed (npm install in bindings/node)' }, () => {
+  const r = run([path.join(__dirname, 'generated', 'typecheck.ts'), path.join(pkg, 'index.d.ts')]);
+  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+});
+
+const MISTAKES = {
+  "await wx.img.scanQRCode({ imgUrl: 42 });": 'TS2322',
+  "await wx.img.scanQRCode({});": 'TS2345',
+  "await wx.img.scanQRCode({ imgUrl: 'u', img: { value: Buffer.alloc(1) } });": 'TS2345',
+  "await wx.img.aiCrop({ imgUrl: 'u', ratios: ['wide'] });": 'TS2322',
+  "await wx.ocr.idcard({ imgUrl: 'u', type: 'fax' });": 'TS2322',
+  "await wx.wxacode.createQRCode({ path: 'p', width: '300' });": 'TS2322',
+  "const n: number = (await wx.img.scanQRCode({ imgUrl: 'u' })).codeResults;": 'TS2322',
+  "(await wx.img.scanQRCode({ imgUrl: 'u' })).nope;": 'TS2339',
+  "const s: string = (await tc.ocr.QrcodeOCR({ ImageUrl: 'u' })).CodeResults?.[0]?.Url2;": 'TS2551',
+  "const b: string = (await wx.wxacode.createQRCode({ path: 'p' })).buffer;": 'TS2322',
+};
+
+test('mistakes are caught', { skip: !fs.existsSync(tsc) && 'typescript is not installed' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxcv-ts-'));
+  const head = [`import { WeChat, TencentCloud } from ${JSON.stringify(pkg)};`, 'const wx = new WeChat();', 'const tc = new TencentCloud();', 'export async function f(): Promise<void> {'];
+  const lines = [...head, ...Object.keys(MISTAKES), '}'];
+  const file = path.join(dir, 'mistakes.ts');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const r = run([file]);
+  const out = r.stdout;
+  Object.entries(MISTAKES).forEach(([code, want], i) => {
+    const line = head.length + i + 1;
+    const hits = out.split('\n').filter((l) => l.includes(`mistakes.ts(${line},`));
+    assert.ok(hits.length > 0, `tsc accepted \`${code}\`:\n${out}`);
+    assert.ok(hits.some((h) => h.includes(want)), `\`${code}\`: expected ${want}, got ${hits.join(' | ')}`);
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+});
