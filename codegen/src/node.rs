@@ -382,8 +382,21 @@ fn method(cx: &Ctx, g: &Group, e: &Endpoint, fetch: bool, params: &mut Vec<(Stri
         (Output::Model(m), false) => format!("m_{m}"),
     };
     let display = e.cloud.as_ref().map(|c| c.full.clone()).unwrap_or_else(|| e.vendor_name().to_string());
+    let warning = match e.status.kind {
+        StatusKind::Active => String::new(),
+        k => {
+            let mut n = format!("{} is {}", e.vendor_name(), if k == StatusKind::Offline { "offline" } else { "deprecated" });
+            if let Some(date) = &e.status.date {
+                n.push_str(&format!(" since {date}"));
+            }
+            if let Some(t) = &e.status.note {
+                n.push_str(&format!(": {}", t.en));
+            }
+            format!(", deprecated: {}", lit(&n))
+        }
+    };
     let table = format!(
-        "{{ call: {}, name: {}, values: [{}], images: [{}], out: {out} }}",
+        "{{ call: {}, name: {}, values: [{}], images: [{}], out: {out}{warning} }}",
         lit(&format!("{}.{}{}", g.names.original, e.names.original, if fetch { "_fetch" } else { "" })),
         lit(&display),
         values.join(", "),

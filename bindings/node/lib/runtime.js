@@ -62,6 +62,10 @@ class Api {
 
   async _call(spec, params) {
     const wechat = this._wechat;
+    if (spec.deprecated && !spec.warned) {
+      spec.warned = true;
+      process.emitWarning(spec.deprecated, { type: 'DeprecationWarning', code: 'WXCV_DEPRECATED_ENDPOINT' });
+    }
     if (params === undefined || params === null) params = {};
     if (typeof params !== 'object' || Array.isArray(params)) {
       throw invalid(spec, 'params', `must be an object, not ${typeName(params)}`, wechat);

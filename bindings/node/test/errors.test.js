@@ -123,3 +123,21 @@ test('the event loop stays free while calls wait', () =>
     clearInterval(timer);
     assert.ok(ticks >= 10, `${ticks} timer ticks while a call waited 300 ms`);
   }));
+
+test('deprecated and offline endpoints warn once', () =>
+  withEmulator(async (emu) => {
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const tc = emu.tencentcloud();
+      await tc.ocr.QueryBarCode({ BarCode: '06941858722888' });
+      await tc.ocr.QueryBarCode({ BarCode: '06941858722888' });
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    const ours = warnings.filter((w) => w.code === 'WXCV_DEPRECATED_ENDPOINT');
+    assert.strictEqual(ours.length, 1);
+    assert.match(ours[0].message, /QueryBarCode is offline since 2023-06-01/);
+  }));

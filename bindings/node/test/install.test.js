@@ -13,8 +13,8 @@ const { ROOT } = require('./helpers');
 const pkg = path.resolve(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function sh(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 600000 });
+function sh(cmd, args, cwd, env = process.env) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 600000 });
   assert.strictEqual(r.status, 0, `${cmd} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -57,8 +57,16 @@ test('npm install of the packed tarball, then the README example', () => {
   runExample(dir);
 });
 
-test('npm install of the repository folder, then the README example', () => {
+test('npm install of the repository folder builds the addon with cargo, then the README example', () => {
   const dir = freshFolder('folder');
-  sh(npm, ['install', '--no-audit', '--no-fund', pkg], dir);
+  // As if no prebuilt addon fitted: the install script builds it (cargo; up to date here, so quick).
+  const out = spawnSync(npm, ['install', '--no-audit', '--no-fund', '--foreground-scripts', pkg], {
+    cwd: dir,
+    env: { ...process.env, WXCV_FORCE_BUILD: '1' },
+    encoding: 'utf8',
+    timeout: 900000,
+  });
+  assert.strictEqual(out.status, 0, out.stdout + out.stderr);
+  assert.match(out.stdout + out.stderr, /wxcv: addon written to/);
   runExample(dir);
 });

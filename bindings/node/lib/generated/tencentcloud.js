@@ -136,7 +136,7 @@ class OcrApi extends Api {
 /** The endpoints' tables: the name to call, the parameters and where each goes, the reply's converter. */
 OcrApi.E = {
   QrcodeOCR: { call: "ocr.qrcode_ocr", name: "QrcodeOCR", values: [], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_QrcodeOcrResult },
-  QueryBarCode: { call: "ocr.query_bar_code", name: "QueryBarCode", values: [["BarCode", "bar_code", null]], images: [], out: m_QueryBarCodeResult },
+  QueryBarCode: { call: "ocr.query_bar_code", name: "QueryBarCode", values: [["BarCode", "bar_code", null]], images: [], out: m_QueryBarCodeResult, deprecated: "QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline" },
 };
 
 class TencentCloud extends ClientBase {

@@ -381,8 +381,8 @@ class ImgApi extends Api {
 /** The endpoints' tables: the name to call, the parameters and where each goes, the reply's converter. */
 ImgApi.E = {
   scanQRCode: { call: "img.scan_qrcode", name: "img.scanQRCode", values: [], images: [["image", "imgUrl", "img", false]], out: m_ScanQrcodeResult },
-  superresolution: { call: "img.superresolution", name: "img.superresolution", values: [], images: [["image", "imgUrl", "img", false]], out: m_SuperresolutionResult },
-  superresolutionFetch: { call: "img.superresolution_fetch", name: "img.superresolution", values: [], images: [["image", "imgUrl", "img", false]], out: null },
+  superresolution: { call: "img.superresolution", name: "img.superresolution", values: [], images: [["image", "imgUrl", "img", false]], out: m_SuperresolutionResult, deprecated: "img.superresolution is deprecated: the vendor's current documentation marks this API as delisted" },
+  superresolutionFetch: { call: "img.superresolution_fetch", name: "img.superresolution", values: [], images: [["image", "imgUrl", "img", false]], out: null, deprecated: "img.superresolution is deprecated: the vendor's current documentation marks this API as delisted" },
   aiCrop: { call: "img.ai_crop", name: "img.aiCrop", values: [["ratios", "ratios", null]], images: [["image", "imgUrl", "img", false]], out: m_AiCropResult },
 };
 
