@@ -39,6 +39,10 @@ function build(dev = process.argv.includes('--dev')) {
   const dest = path.join(root, `wxcv.${process.platform}-${process.arch}${abi}.node`);
   const tmp = `${dest}.${process.pid}.tmp`;
   fs.copyFileSync(built, tmp);
+  if (!dev && process.platform === 'linux') {
+    // Symbols are not needed to load the addon (its exports are in the dynamic table): ~20% smaller.
+    spawnSync('strip', ['--strip-unneeded', tmp], { stdio: 'ignore' });
+  }
   fs.renameSync(tmp, dest);
   console.error(`wxcv: addon written to ${dest}`);
   return true;
