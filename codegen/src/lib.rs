@@ -2,6 +2,7 @@
 //! under `templates/<target>/`. Deterministic: the same spec always gives the same bytes.
 
 pub mod ir;
+pub mod mobile;
 pub mod load;
 pub mod names;
 pub mod node;
@@ -34,6 +35,7 @@ pub fn render_all(api: &ir::Api) -> Result<Vec<GeneratedFile>, GenError> {
     let mut files = rust::render(api)?;
     files.extend(python::render(api)?);
     files.extend(node::render(api)?);
+    files.extend(mobile::render(api)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -45,7 +47,7 @@ pub fn generate(root: &Path) -> Result<Vec<GeneratedFile>, GenError> {
 }
 
 /// The folders whose contents are wholly generated (stale files there are removed by codegen).
-pub const GENERATED_DIRS: &[&str] = &[rust::OUT_DIR, python::PACKAGE_DIR, python::TESTS_DIR, node::LIB_DIR, node::TESTS_DIR];
+pub const GENERATED_DIRS: &[&str] = &[rust::OUT_DIR, python::PACKAGE_DIR, python::TESTS_DIR, node::LIB_DIR, node::TESTS_DIR, mobile::OUT_DIR];
 
 /// Writes `files` under `root` (or, with `check`, compares), removing stale files in the
 /// generated folders. Returns one line per file that differs.

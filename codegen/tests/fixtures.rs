@@ -109,6 +109,8 @@ fn minimal() {
     assert_eq!(
         paths,
         [
+            "bindings/mobile/src/generated/mod.rs".to_string(),
+            "bindings/mobile/src/generated/wechat.rs".to_string(),
             "bindings/node/lib/generated/errors.d.ts".to_string(),
             "bindings/node/lib/generated/errors.js".to_string(),
             "bindings/node/lib/generated/wechat.d.ts".to_string(),
@@ -326,7 +328,10 @@ fn added_endpoint_reaches_every_target() {
     assert!(file(&after, js).contains("countItems(params) {"));
     assert!(file(&after, dts).contains("countItems(params: DemoCountItemsParams): Promise<CloudResult<LookupResult>>;"));
     assert!(file(&after, ts).contains("await wx.demo.countItems({ prefix: \"x\" })"));
-    let touched = [group.as_str(), vendor_mod.as_str(), py.as_str(), snippet, js, dts, ts];
+    // And the mobile crate's group object.
+    let mobile = "bindings/mobile/src/generated/wechat.rs";
+    assert!(file(&after, mobile).contains("pub async fn count_items(&self, prefix: String) -> Result<LookupResult, crate::WxcvError>"));
+    let touched = [group.as_str(), vendor_mod.as_str(), py.as_str(), snippet, js, dts, ts, mobile];
     for (b, a) in before.iter().zip(&after) {
         if !touched.contains(&b.path.as_str()) {
             assert_eq!(

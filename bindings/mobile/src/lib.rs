@@ -1,0 +1,338 @@
+//! `wxcv_mobile`: the WeChat and Tencent Cloud clients for Kotlin and Swift (uniffi).
+//!
+//! The endpoint objects, their async methods and the result records are generated from the spec
+//! (`src/generated/`); this file holds what they share: the one error type, picture arguments,
+//! client options, and the compiled-in emulator for tests. Calls go through the core's
+//! `call_dynamic`, so every limit check and token rule of the Rust client applies.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use wxcv::rt::{DynArgs, DynReply};
+
+mod generated;
+pub use generated::*;
+
+uniffi::setup_scaffolding!();
+
+/// Every failure, with the same fields as the Python and Node error classes.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum WxcvError {
+    /// The vendor answered with an error code. `exception` is the spec's name for the code
+    /// (`CertificateNotFound`), when it has one.
+    #[error("{summary}")]
+    Api {
+        /// The whole error in one line (what Rust's Display prints).
+        summary: String,
+        vendor: String,
+        endpoint: String,
+        code: String,
+        errcode: Option<i64>,
+        vendor_message: String,
+        request_id: Option<String>,
+        http_status: u16,
+        category: String,
+        meaning: Option<String>,
+        meaning_zh: Option<String>,
+        status_note: Option<String>,
+        exception: Option<String>,
+    },
+    /// An argument breaks a documented limit or has the wrong type; nothing was sent.
+    #[error("{summary}")]
+    InvalidInput { summary: String, endpoint: String, field: String, detail: String },
+    /// The client cannot work as configured.
+    #[error("{summary}")]
+    Config { summary: String },
+    /// No usable reply: connection, timeout (`transport_kind` = "timeout"), broken body.
+    #[error("{summary}")]
+    Transport { summary: String, endpoint: String, transport_kind: String, http_status: Option<u16> },
+    /// A reply that is not what the spec describes.
+    #[error("{summary}")]
+    Decode { summary: String, endpoint: String, http_status: u16 },
+}
+
+impl From<wxcv::Error> for WxcvError {
+    fn from(e: wxcv::Error) -> Self {
+        let summary = e.to_string();
+        match e {
+            wxcv::Error::Api(a) => {
+                let (code, errcode) = match &a.code {
+                    wxcv::ErrorCode::WeChat(n) => (n.to_string(), Some(*n)),
+                    wxcv::ErrorCode::TencentCloud(c) => (c.clone(), None),
+                };
+                let vendor = match a.vendor {
+                    wxcv::Vendor::WeChat => "wechat",
+                    wxcv::Vendor::TencentCloud => "tencentcloud",
+                };
+                WxcvError::Api {
+                    exception: generated::exception_name(vendor, &code).map(str::to_string),
+                    summary,
+                    vendor: vendor.into(),
+                    endpoint: a.endpoint.into(),
+                    code,
+                    errcode,
+                    vendor_message: a.message.clone(),
+                    request_id: a.request_id.clone(),
+                    http_status: a.http_status,
+                    category: a.category().as_str().into(),
+                    meaning: a.meaning().map(str::to_string),
+                    meaning_zh: a.meaning_zh().map(str::to_string),
+                    status_note: a.status_note.map(str::to_string),
+                }
+            }
+            wxcv::Error::InvalidInput { endpoint, field, message: detail } => {
+                WxcvError::InvalidInput { summary, endpoint: endpoint.into(), field, detail }
+            }
+            wxcv::Error::Transport { endpoint, kind, .. } => {
+                let (k, status) = match kind {
+                    wxcv::TransportKind::Connect => ("connect", None),
+                    wxcv::TransportKind::Timeout => ("timeout", None),
+                    wxcv::TransportKind::Io => ("io", None),
+                    wxcv::TransportKind::HttpStatus(s) => ("http_status", Some(s)),
+                    wxcv::TransportKind::Other => ("other", None),
+                };
+                WxcvError::Transport { summary, endpoint: endpoint.into(), transport_kind: k.into(), http_status: status }
+            }
+            wxcv::Error::Decode { endpoint, http_status, .. } => WxcvError::Decode { summary, endpoint: endpoint.into(), http_status },
+            _ => WxcvError::Config { summary },
+        }
+    }
+}
+
+/// A picture argument: bytes to upload, a file read when the call is made, or a URL the vendor fetches.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum ImageInput {
+    Bytes { data: Vec<u8>, content_type: Option<String> },
+    Path { path: String },
+    Url { url: String },
+}
+
+impl ImageInput {
+    fn into_core(self) -> wxcv::Image {
+        match self {
+            ImageInput::Bytes { data, content_type: Some(ct) } => wxcv::Image::bytes(data).with_content_type(ct),
+            ImageInput::Bytes { data, content_type: None } => wxcv::Image::bytes(data),
+            ImageInput::Path { path } => wxcv::Image::path(path),
+            ImageInput::Url { url } => wxcv::Image::url(url),
+        }
+    }
+}
+
+/// A picture the vendor sent back (wxacode, media).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BinaryImage {
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// Options of a WeChat client. With neither `app_id` nor `cloudbase`, the WECHAT_* variables are read.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct WeChatOptions {
+    #[uniffi(default)]
+    pub app_id: Option<String>,
+    #[uniffi(default)]
+    pub app_secret: Option<String>,
+    /// CloudBase Run's open API service: no access token.
+    #[uniffi(default)]
+    pub cloudbase: bool,
+    #[uniffi(default)]
+    pub base_url: Option<String>,
+    #[uniffi(default)]
+    pub stable_token: bool,
+    #[uniffi(default)]
+    pub timeout_seconds: Option<f64>,
+    #[uniffi(default)]
+    pub from_appid: Option<String>,
+}
+
+/// Options of a Tencent Cloud client. Without a key pair, the TENCENTCLOUD_* variables are read.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct TencentCloudOptions {
+    #[uniffi(default)]
+    pub secret_id: Option<String>,
+    #[uniffi(default)]
+    pub secret_key: Option<String>,
+    #[uniffi(default)]
+    pub region: Option<String>,
+    #[uniffi(default)]
+    pub token: Option<String>,
+    #[uniffi(default)]
+    pub language: Option<String>,
+    #[uniffi(default)]
+    pub base_url: Option<String>,
+    #[uniffi(default)]
+    pub timeout_seconds: Option<f64>,
+}
+
+fn config_error(message: impl Into<String>) -> WxcvError {
+    WxcvError::Config { summary: format!("configuration error: {}", message.into()) }
+}
+
+fn timeout_of(seconds: Option<f64>) -> Result<Option<Duration>, WxcvError> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(config_error(format!("timeout_seconds must be between 0 and 86400, not {s}"))),
+    }
+}
+
+/// The core client behind every endpoint object.
+#[derive(Clone)]
+pub(crate) enum Client {
+    WeChat(wxcv::wechat::WeChat),
+    Tencent(wxcv::tencentcloud::TencentCloud),
+}
+
+impl Client {
+    fn wechat(o: WeChatOptions) -> Result<Client, WxcvError> {
+        use wxcv::wechat::WeChatConfig;
+        let mut cfg = match (o.app_id, o.app_secret, o.cloudbase) {
+            (_, _, true) => WeChatConfig::cloudbase(),
+            (Some(id), Some(secret), false) => WeChatConfig::new(id, secret),
+            (None, None, false) => WeChatConfig::from_env()?,
+            (Some(_), None, false) => return Err(config_error("app_secret is required with app_id")),
+            (None, Some(_), false) => return Err(config_error("app_id is required with app_secret")),
+        };
+        if let Some(u) = o.base_url {
+            cfg = cfg.base_url(u);
+        }
+        cfg = cfg.stable_token(o.stable_token);
+        if let Some(t) = timeout_of(o.timeout_seconds)? {
+            cfg = cfg.timeout(t);
+        }
+        if let Some(a) = o.from_appid {
+            if !o.cloudbase {
+                return Err(config_error("from_appid needs cloudbase"));
+            }
+            cfg = cfg.from_appid(a);
+        }
+        Ok(Client::WeChat(wxcv::wechat::WeChat::new(cfg)?))
+    }
+
+    fn tencent(o: TencentCloudOptions) -> Result<Client, WxcvError> {
+        use wxcv::tencentcloud::TencentCloudConfig;
+        let mut cfg = match (o.secret_id, o.secret_key) {
+            (Some(id), Some(key)) => TencentCloudConfig::new(id, key),
+            (None, None) => TencentCloudConfig::from_env()?,
+            (Some(_), None) => return Err(config_error("secret_key is required with secret_id")),
+            (None, Some(_)) => return Err(config_error("secret_id is required with secret_key")),
+        };
+        if let Some(r) = o.region {
+            cfg = cfg.region(r);
+        }
+        if let Some(t) = o.token {
+            cfg = cfg.token(t);
+        }
+        if let Some(l) = o.language {
+            cfg = cfg.language(l);
+        }
+        if let Some(u) = o.base_url {
+            cfg = cfg.base_url(u);
+        }
+        if let Some(t) = timeout_of(o.timeout_seconds)? {
+            cfg = cfg.timeout(t);
+        }
+        Ok(Client::Tencent(wxcv::tencentcloud::TencentCloud::new(cfg)?))
+    }
+
+    async fn reply(&self, name: &str, args: DynArgs) -> Result<DynReply, WxcvError> {
+        Ok(match self {
+            Client::WeChat(c) => c.call_dynamic(name, args).await?,
+            Client::Tencent(c) => c.call_dynamic(name, args).await?,
+        })
+    }
+
+    /// A JSON reply as the generated record `T`.
+    pub(crate) async fn json<T: serde::de::DeserializeOwned>(&self, name: &str, args: DynArgs) -> Result<T, WxcvError> {
+        match self.reply(name, args).await? {
+            DynReply::Json(v) => serde_json::from_value(v).map_err(|e| WxcvError::Decode {
+                summary: format!("cannot decode the reply of {name}: {e}"),
+                endpoint: name.into(),
+                http_status: 200,
+            }),
+            DynReply::Binary(_) => Err(WxcvError::Decode { summary: format!("{name} sent a picture, not JSON"), endpoint: name.into(), http_status: 200 }),
+        }
+    }
+
+    pub(crate) async fn binary(&self, name: &str, args: DynArgs) -> Result<BinaryImage, WxcvError> {
+        match self.reply(name, args).await? {
+            DynReply::Binary(b) => Ok(BinaryImage { content_type: b.content_type, data: b.data.to_vec() }),
+            DynReply::Json(_) => Err(WxcvError::Decode { summary: format!("{name} sent JSON, not a picture"), endpoint: name.into(), http_status: 200 }),
+        }
+    }
+}
+
+/// A value argument as JSON, for `call_dynamic`.
+pub(crate) fn value<T: serde::Serialize>(args: &mut DynArgs, name: &str, v: &T) {
+    if let Ok(v) = serde_json::to_value(v) {
+        args.insert_value(name, v);
+    }
+}
+
+pub(crate) fn image(args: &mut DynArgs, name: &str, v: ImageInput) {
+    args.insert_image(name, v.into_core());
+}
+
+/// The emulator of both services on a free loopback port, for tests.
+#[derive(uniffi::Object)]
+pub struct Emulator {
+    emu: Mutex<Option<wxcv_emulator::Emulator>>,
+    base_url: String,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Emulator {
+    /// Starts an emulator; `cloudbase` accepts WeChat calls without an access token.
+    #[uniffi::constructor]
+    pub async fn start(cloudbase: bool) -> Result<Arc<Emulator>, WxcvError> {
+        let config = wxcv_emulator::EmulatorConfig { cloudbase, ..Default::default() };
+        let emu = wxcv_emulator::Emulator::start_with(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .map_err(|e| config_error(format!("cannot start the emulator: {e}")))?;
+        let base_url = emu.base_url();
+        Ok(Arc::new(Emulator { emu: Mutex::new(Some(emu)), base_url }))
+    }
+
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Options of a WeChat client of the emulator's app.
+    pub fn wechat_options(&self) -> WeChatOptions {
+        WeChatOptions {
+            app_id: Some(wxcv_emulator::APPID.into()),
+            app_secret: Some(wxcv_emulator::APPSECRET.into()),
+            base_url: Some(self.base_url.clone()),
+            ..Default::default()
+        }
+    }
+
+    /// Options of a Tencent Cloud client with the emulator's key pair.
+    pub fn tencentcloud_options(&self) -> TencentCloudOptions {
+        TencentCloudOptions {
+            secret_id: Some(wxcv_emulator::SECRET_ID.into()),
+            secret_key: Some(wxcv_emulator::SECRET_KEY.into()),
+            base_url: Some(self.base_url.clone()),
+            ..Default::default()
+        }
+    }
+
+    /// Serves `data` at a loopback URL, for the URL form of picture arguments.
+    pub fn blob_url(&self, data: Vec<u8>) -> Result<String, WxcvError> {
+        let guard = self.emu.lock().map_err(|_| config_error("emulator lock poisoned"))?;
+        let emu = guard.as_ref().ok_or_else(|| config_error("the emulator is closed"))?;
+        emu.blob_url(data).map_err(config_error)
+    }
+
+    /// Calls of an endpoint so far (`img.scan_qrcode`, `QrcodeOCR`, ...).
+    pub fn calls(&self, endpoint: String) -> u64 {
+        self.emu.lock().ok().and_then(|g| g.as_ref().map(|e| e.calls(&endpoint))).unwrap_or(0)
+    }
+
+    /// Stops the server (the object's own `close()` / `destroy()` frees it).
+    pub fn stop(&self) {
+        if let Ok(mut g) = self.emu.lock() {
+            g.take();
+        }
+    }
+}
