@@ -151,6 +151,8 @@ pub struct Endpoint {
     pub path: String,
     pub auth: Auth,
     pub quota: Option<Text>,
+    /// Safe to send again after a failure whose outcome is unknown (`retry:` in the spec, default true).
+    pub retry: bool,
     pub inputs: Vec<Input>,
     pub output: Output,
     pub then_fetch: Option<ThenFetch>,

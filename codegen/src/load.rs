@@ -647,6 +647,7 @@ fn lower_endpoint(
         path: e.path.to_string(),
         auth,
         quota: e.quota.clone(),
+        retry: e.retry,
         inputs,
         output,
         then_fetch,

@@ -115,6 +115,10 @@ pub struct RawEndpoint {
     pub auth: S,
     #[serde(default)]
     pub quota: Option<Text>,
+    /// `false` when a repeated call has a cost (it consumes a count-limited quota): the client then
+    /// never retries it after a failure it cannot see the outcome of.
+    #[serde(default = "yes")]
+    pub retry: bool,
     #[serde(default)]
     pub inputs: Map<RawInput>,
     pub output: RawOutput,

@@ -499,6 +499,7 @@ fn endpoint(cx: &Ctx, g: &Group, e: &Endpoint) -> REndpoint {
         ("status_note".into(), opt_lit(status_note.as_deref())),
         ("errors".into(), format!("&[{}]", e.errors.iter().map(|c| lit(c)).collect::<Vec<_>>().join(", "))),
         ("error_table".into(), "super::ERRORS".into()),
+        ("retry_safe".into(), e.retry.to_string()),
         ("summary".into(), lit(&e.summary.en)),
         ("summary_zh".into(), lit(&e.summary.zh)),
         ("inputs".into(), if e.inputs.is_empty() {

@@ -379,7 +379,10 @@ async fn cloudbase_mode_needs_no_token_and_sets_seqid() {
 #[tokio::test]
 async fn injected_faults_hit_the_next_calls_only() {
     let emu = Emulator::start().await.unwrap();
-    let client = WeChat::new(emu.wechat_config().timeout(Duration::from_secs(2))).unwrap();
+    // Retries off: this test sees each fault as the client's first attempt meets it.
+    let mut cfg = emu.wechat_config().timeout(Duration::from_secs(2));
+    cfg.http.retry = wxcv::RetryPolicy::none();
+    let client = WeChat::new(cfg).unwrap();
     let scan = || client.img().scan_qrcode(wx::ScanQrcodeRequest::new(fixture("qr.png")));
     emu.inject("img.scanQRCode", 1, Fault { errcode: Some(json!(-1)), ..Fault::default() });
     assert_eq!(api_code(&scan().await.unwrap_err()), "-1");

@@ -33,12 +33,12 @@ test('API error fields', () =>
 
 const FAULTS = [
   [{ errcode: 45009 }, 'RateLimitError'],
-  [{ errcode: -1 }, 'ServiceError'],
+  [{ errcode: -1, times: 3 }, 'ServiceError'],
   [{ errcode: 101003 }, 'ServiceQuotaExhaustedError'],
   [{ errcode: 40164 }, 'IpNotWhitelistedError'],
   [{ errcode: 42001, times: 2 }, 'TokenError'],
   [{ errcode: 99999 }, 'ApiError'],
-  [{ http_status: 502 }, 'TransportError'],
+  [{ http_status: 502, times: 3 }, 'TransportError'],
   [{ non_json: true }, 'DecodeError'],
 ];
 
@@ -60,7 +60,7 @@ test('timeouts and a stopped server', () =>
   withEmulator(async (emu) => {
     const wx = emu.wechat({ timeout: 0.5 });
     await wx.img.scanQRCode({ img: img() });
-    await emu.injectFault('img.scan_qrcode', { delay_ms: 3000 });
+    await emu.injectFault('img.scan_qrcode', { delay_ms: 3000, times: 3 });
     await assert.rejects(wx.img.scanQRCode({ img: img() }), (e) => e instanceof wxcv.TransportTimeoutError && e.transportKind === 'timeout');
     emu.close();
     await assert.rejects(wx.img.scanQRCode({ img: img() }), (e) => e instanceof wxcv.TransportError && e.transportKind === 'connect');

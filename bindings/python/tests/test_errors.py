@@ -46,7 +46,7 @@ def test_tencent_error_fields(emu: Emulator) -> None:
     [
         ({"errcode": 45009}, wxcv.RateLimitError, "45009"),
         ({"errcode": 45011}, wxcv.RateLimitError, "45011"),
-        ({"errcode": -1}, wxcv.ServiceError, "-1"),
+        ({"errcode": -1, "times": 3}, wxcv.ServiceError, "-1"),
         ({"errcode": 101003}, errors.ServiceQuotaExhaustedError, "101003"),
         ({"errcode": 40164}, errors.IpNotWhitelistedError, "40164"),
         ({"errcode": 99999}, wxcv.ApiError, "99999"),
@@ -92,14 +92,14 @@ def test_token_rejected_once_is_retried(emu: Emulator, qr: bytes) -> None:
 def test_transport_and_decode_errors(emu: Emulator, qr: bytes) -> None:
     wx = emu.wechat(timeout=0.5)
     wx.img.scan_qrcode(qr)  # token fetched first, so the faults below hit the call itself
-    emu.inject_fault("img.scan_qrcode", http_status=502)
+    emu.inject_fault("img.scan_qrcode", times=3, http_status=502)
     with pytest.raises(wxcv.TransportError) as t:
         wx.img.scan_qrcode(qr)
     assert (t.value.transport_kind, t.value.http_status) == ("http_status", 502)
     emu.inject_fault("img.scan_qrcode", non_json=True)
     with pytest.raises(wxcv.DecodeError):
         wx.img.scan_qrcode(qr)
-    emu.inject_fault("img.scan_qrcode", delay_ms=3000)
+    emu.inject_fault("img.scan_qrcode", times=3, delay_ms=3000)
     with pytest.raises(wxcv.TransportTimeoutError) as to:
         wx.img.scan_qrcode(qr)
     assert isinstance(to.value, TimeoutError) and to.value.transport_kind == "timeout"

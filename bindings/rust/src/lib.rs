@@ -15,6 +15,7 @@
 mod error;
 mod generated;
 mod image;
+pub mod retry;
 pub mod rt;
 pub mod tc3;
 pub mod tencentcloud;
@@ -24,6 +25,7 @@ pub mod wechat;
 
 pub use error::{ApiError, Category, Error, ErrorCode, ErrorInfo, Result, TransportKind, Vendor};
 pub use image::{BinaryImage, Format, Image};
+pub use retry::RetryPolicy;
 pub use transport::{HttpConfig, redact_url};
 
 use std::fmt;

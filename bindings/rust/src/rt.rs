@@ -62,6 +62,8 @@ pub struct EndpointInfo {
     pub errors: &'static [&'static str],
     /// The vendor's whole error table.
     pub error_table: &'static [ErrorInfo],
+    /// Safe to send again after a failure whose outcome is unknown (`retry:` in the spec).
+    pub retry_safe: bool,
     /// The spec's one-line summary (English, Chinese).
     pub summary: &'static str,
     pub summary_zh: &'static str,

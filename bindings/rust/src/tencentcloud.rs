@@ -140,6 +140,11 @@ impl TencentCloud {
     /// Sends a request built from the spec's tables and decodes the reply (typed, or `serde_json::Value`).
     /// The generated methods call this; the command line calls it with requests it builds from `EndpointInfo::inputs`.
     pub async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
+        // Each attempt is signed anew (the signature covers the timestamp).
+        self.inner.config.http.retry.run(w.endpoint, || self.call_json_once(&w)).await
+    }
+
+    async fn call_json_once<T: DeserializeOwned>(&self, w: &WireRequest) -> Result<T> {
         let ep = w.endpoint;
         let span = tracing::info_span!("wxcv.call", vendor = "tencentcloud", endpoint = ep.name);
         async move {

@@ -18,6 +18,8 @@ pub struct HttpConfig {
     /// Replies larger than this are refused (images from wxacode/media are well under it).
     pub max_response_bytes: usize,
     pub user_agent: String,
+    /// Retries of transient failures (see [`crate::retry`]).
+    pub retry: crate::retry::RetryPolicy,
 }
 
 impl Default for HttpConfig {
@@ -27,6 +29,7 @@ impl Default for HttpConfig {
             connect_timeout: Duration::from_secs(10),
             max_response_bytes: 32 * 1024 * 1024,
             user_agent: concat!("wxcv/", env!("CARGO_PKG_VERSION")).to_string(),
+            retry: crate::retry::RetryPolicy::default(),
         }
     }
 }

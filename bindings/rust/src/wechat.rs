@@ -282,7 +282,11 @@ impl WeChat {
     /// Sends a request built from the spec's tables and decodes the reply (typed, or `serde_json::Value`).
     /// The generated methods call this; the command line calls it with requests it builds from `EndpointInfo::inputs`.
     pub async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
-        let (reply, err) = self.exchange(&w).await?;
+        self.inner.config.http.retry.run(w.endpoint, || self.call_json_once(&w)).await
+    }
+
+    async fn call_json_once<T: DeserializeOwned>(&self, w: &WireRequest) -> Result<T> {
+        let (reply, err) = self.exchange(w).await?;
         if let Some(e) = err {
             return Err(Error::Api(Box::new(e)));
         }
@@ -291,8 +295,12 @@ impl WeChat {
 
     /// Generated binary endpoints land here: an image, or a typed error, never JSON as an image.
     pub async fn call_binary(&self, w: WireRequest) -> Result<BinaryImage> {
+        self.inner.config.http.retry.run(w.endpoint, || self.call_binary_once(&w)).await
+    }
+
+    async fn call_binary_once(&self, w: &WireRequest) -> Result<BinaryImage> {
         let ep = w.endpoint;
-        let (reply, err) = self.exchange(&w).await?;
+        let (reply, err) = self.exchange(w).await?;
         if let Some(e) = err {
             return Err(Error::Api(Box::new(e)));
         }

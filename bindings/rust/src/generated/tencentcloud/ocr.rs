@@ -266,6 +266,7 @@ pub static OCR_QRCODE_OCR: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["FailedOperation.DownLoadError", "FailedOperation.EmptyImageError", "FailedOperation.ImageBlur", "FailedOperation.ImageDecodeFailed", "FailedOperation.ImageNoText", "FailedOperation.ImageSizeTooLarge", "FailedOperation.OcrFailed", "FailedOperation.UnKnowError", "FailedOperation.UnOpenError", "InvalidParameter.EngineImageDecodeFailed", "InvalidParameterValue.InvalidParameterValueLimit", "LimitExceeded.TooLargeFileError", "ResourcesSoldOut.ChargeStatusException", "ResourceUnavailable.InArrears", "ResourceUnavailable.ResourcePackageRunOut"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Decode QR codes and barcodes (including DataMatrix and PDF417)",
     summary_zh: "二维码和条形码识别（包括 DataMatrix 和 PDF417）",
     inputs: &[
@@ -331,6 +332,7 @@ pub static OCR_QUERY_BAR_CODE: EndpointInfo = EndpointInfo {
     status_note: Some("went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline (offline since 2023-06-01)"),
     errors: &["FailedOperation.UnKnowError", "FailedOperation.UnOpenError", "InvalidParameter.InvalidGTINError", "InvalidParameterValue.InvalidParameterValueLimit", "ResourcesSoldOut.ChargeStatusException"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Look up the registered product information of a barcode (GTIN): name, brand, size, manufacturer",
     summary_zh: "条码信息查询，返回产品名称、品牌、规格、尺寸、厂家等备案信息",
     inputs: &[

@@ -61,6 +61,7 @@ pub static AUTH_GET_ACCESS_TOKEN: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40001", "40002", "40013", "40125", "40164", "40243", "41004", "50004", "50007"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Fetch an access_token; a re-fetch invalidates the old token after 5 minutes",
     summary_zh: "获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效",
     inputs: &[
@@ -142,6 +143,7 @@ pub static AUTH_GET_STABLE_ACCESS_TOKEN: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40001", "40002", "40013", "40125", "40164", "40243", "41002", "41004", "43002", "45009", "45011", "50004", "50007", "89503", "89506", "89507"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Fetch a stable access_token, independent of the one from cgi-bin/token",
     summary_zh: "获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立",
     inputs: &[

@@ -129,6 +129,7 @@ pub static IMG_SCAN_QRCODE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101002"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Decode barcodes, QR codes, DataMatrix and PDF417 in a picture",
     summary_zh: "条码/二维码识别，支持条码、二维码、DataMatrix 和 PDF417",
     inputs: &[
@@ -192,6 +193,7 @@ pub static IMG_SUPERRESOLUTION: EndpointInfo = EndpointInfo {
     status_note: Some("the vendor's current documentation marks this API as delisted"),
     errors: &["-1", "101000", "101002"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Upscale a picture 2x; the result is temporary media",
     summary_zh: "图片高清化，将图片分辨率放大 2 倍",
     inputs: &[
@@ -255,6 +257,7 @@ pub static IMG_AI_CROP: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101002"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Content-aware cropping to the given aspect ratios",
     summary_zh: "图片智能裁剪",
     inputs: &[

@@ -33,6 +33,7 @@ pub static MEDIA_GET_TEMP_MEDIA: EndpointInfo = EndpointInfo {
     status_note: Some("super-resolution media live 3 days; an invalid media_id gives 40007 invalid media_id"),
     errors: &["-1", "40007"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Download temporary media, e.g. the media_id returned by super-resolution (valid for 3 days)",
     summary_zh: "获取临时素材（如图片高清化返回的 media_id，有效期 3 天）",
     inputs: &[

@@ -524,6 +524,7 @@ pub static OCR_IDCARD: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Read a Chinese ID card (front or back)",
     summary_zh: "身份证识别（正面或背面）",
     inputs: &[
@@ -606,6 +607,7 @@ pub static OCR_BANKCARD: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Read a bank card number",
     summary_zh: "银行卡识别",
     inputs: &[
@@ -686,6 +688,7 @@ pub static OCR_VEHICLE_LICENSE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Read a vehicle licence",
     summary_zh: "行驶证识别",
     inputs: &[
@@ -766,6 +769,7 @@ pub static OCR_DRIVER_LICENSE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Read a driver's licence",
     summary_zh: "驾驶证识别",
     inputs: &[
@@ -846,6 +850,7 @@ pub static OCR_BUSINESS_LICENSE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Read a business licence",
     summary_zh: "营业执照识别",
     inputs: &[
@@ -926,6 +931,7 @@ pub static OCR_PRINTED_TEXT: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Read printed text",
     summary_zh: "通用印刷体识别",
     inputs: &[
@@ -1006,6 +1012,7 @@ pub static OCR_PLATE_NUMBER: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Read a licence plate",
     summary_zh: "车牌识别",
     inputs: &[

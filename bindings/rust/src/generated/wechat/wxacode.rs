@@ -103,6 +103,7 @@ pub static WXACODE_CREATE_QRCODE: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40159", "45029", "85096"],
     error_table: super::ERRORS,
+    retry_safe: false,
     summary: "Create a mini program QR code, for cases needing few codes; codes never expire but their number is limited",
     summary_zh: "获取小程序二维码，适用于需要的码数量较少的业务场景；生成的码永久有效，有数量限制",
     inputs: &[
@@ -185,6 +186,7 @@ pub static WXACODE_GET: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40159", "45029"],
     error_table: super::ERRORS,
+    retry_safe: false,
     summary: "Create a mini program code; shares its code limit with createQRCode",
     summary_zh: "获取小程序码，与 createQRCode 共享码数量上限",
     inputs: &[
@@ -334,6 +336,7 @@ pub static WXACODE_GET_UNLIMITED: EndpointInfo = EndpointInfo {
     status_note: None,
     errors: &["-1", "40097", "40129", "40169", "41030", "45009", "47001"],
     error_table: super::ERRORS,
+    retry_safe: true,
     summary: "Create a mini program code carrying a scene string",
     summary_zh: "获取小程序码（scene 传参）",
     inputs: &[
