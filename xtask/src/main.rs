@@ -1,4 +1,4 @@
-//! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench`
+//! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench` · `cargo xtask soak`
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -13,8 +13,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("test") => test(),
+        Some("soak") => run(cargo().args(["test", "--release", "-p", "wxcv", "--test", "soak", "--", "--ignored", "--nocapture"])),
         Some("bench") => Err("`cargo xtask bench` arrives with the benchmarks (issue 8)".to_string()),
-        _ => Err("usage: cargo xtask <codegen [--check] | test | bench>".to_string()),
+        _ => Err("usage: cargo xtask <codegen [--check] | test | bench | soak>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
