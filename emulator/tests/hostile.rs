@@ -14,20 +14,6 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-}
-
 /// A vendor's error shape: WeChat `{errcode, errmsg}` or Tencent `{Response: {Error, RequestId}}`.
 fn vendor_shaped(v: &Value) -> bool {
     v.get("errcode").is_some_and(Value::is_i64) || v["Response"]["Error"]["Code"].is_string() || v["Response"]["RequestId"].is_string()
@@ -74,7 +60,7 @@ async fn hostile_input_does_not_crash_or_blow_up() {
     }
 
     // 10,000 random requests.
-    let mut rng = Rng(0xBAD_C0FFEE);
+    let mut rng = wxcv_emulator::XorShift::new(0xBAD_C0FFEE);
     let paths = [
         "/cv/img/qrcode", "/cv/img/aicrop", "/cv/img/superresolution", "/cv/ocr/idcard", "/cv/ocr/bankcard", "/cgi-bin/token",
         "/cgi-bin/stable_token", "/cgi-bin/media/get", "/wxa/getwxacodeunlimit", "/wxa/getwxacode", "/cgi-bin/wxaapp/createwxaqrcode",

@@ -14,18 +14,6 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-/// xorshift64*: a seeded generator, so a failing run can be repeated.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "run by `cargo xtask soak`"]
 async fn soak() {
@@ -40,7 +28,7 @@ async fn soak() {
     let data: Vec<bytes::Bytes> = pics.iter().map(|(f, _)| bytes::Bytes::from(fixture(f))).collect();
     let faults = [json!({"errcode": -1}), json!({"http_status": 502}), json!({"drop": true}), json!({"truncate": true})];
     let http = reqwest::Client::new();
-    let mut rng = Rng(seed | 1);
+    let mut rng = wxcv_emulator::XorShift::new(seed);
     let plan: Vec<(usize, Option<usize>)> = (0..calls)
         .map(|_| {
             let pic = (rng.next() % 4) as usize;
