@@ -22,6 +22,20 @@ impl VendorKind {
             VendorKind::TencentCloud => "tencentcloud",
         }
     }
+    /// The client's name in every binding.
+    pub fn client(self) -> &'static str {
+        match self {
+            VendorKind::WeChat => "WeChat",
+            VendorKind::TencentCloud => "TencentCloud",
+        }
+    }
+    /// How the vendor is named in prose.
+    pub fn title(self) -> &'static str {
+        match self {
+            VendorKind::WeChat => "WeChat",
+            VendorKind::TencentCloud => "Tencent Cloud",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +56,15 @@ impl Vendor {
     }
     pub fn find_endpoint(&self, group: &str, id: &str) -> Option<(&Group, &Endpoint)> {
         self.endpoints().find(|(g, e)| g.names.original == group && e.names.original == id)
+    }
+    /// The wire values of one of the vendor's enums.
+    pub fn enum_values(&self, name: &str) -> Vec<String> {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.enums)
+            .find(|e| e.names.original == name)
+            .map(|e| e.values.iter().map(|v| v.names.original.clone()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -269,6 +292,47 @@ impl Category {
     ];
     pub fn key(self) -> &'static str {
         Self::ALL.iter().find(|(_, c)| *c == self).map(|(k, _)| *k).unwrap_or("system")
+    }
+    /// The exception class every binding raises for the category (its base for named codes).
+    pub fn error_class(self) -> &'static str {
+        match self {
+            Category::Token => "TokenError",
+            Category::Auth => "AuthenticationError",
+            Category::RateLimit => "RateLimitError",
+            Category::Quota => "QuotaExceededError",
+            Category::System => "ServiceError",
+            Category::Input => "BadRequestError",
+            Category::NotFound => "NotFoundError",
+            Category::Unavailable => "UnavailableError",
+        }
+    }
+}
+
+/// One `exception:` name of the spec and the codes (of either vendor) that raise it.
+#[derive(Debug, Clone)]
+pub struct NamedException {
+    pub name: String,
+    pub category: Category,
+    /// (vendor, code, English meaning), in spec order.
+    pub codes: Vec<(VendorKind, String, String)>,
+}
+
+impl Api {
+    /// Every `exception:` name, by name (the loader checked that one name has one category).
+    pub fn named_exceptions(&self) -> Vec<NamedException> {
+        let mut named: std::collections::BTreeMap<&str, NamedException> = std::collections::BTreeMap::new();
+        for v in &self.vendors {
+            for e in &v.errors {
+                if let Some(x) = &e.exception {
+                    named
+                        .entry(x)
+                        .or_insert_with(|| NamedException { name: x.clone(), category: e.category, codes: Vec::new() })
+                        .codes
+                        .push((v.kind, e.code.clone(), e.text.en.clone()));
+                }
+            }
+        }
+        named.into_values().collect()
     }
 }
 

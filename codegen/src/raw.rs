@@ -15,6 +15,18 @@ pub struct Text {
     pub en: String,
 }
 
+impl Text {
+    /// The doc comment lines every target prints: English, a blank line, Chinese (when given).
+    pub fn lines(&self) -> Vec<String> {
+        let mut v = vec![self.en.clone()];
+        if !self.zh.is_empty() {
+            v.push(String::new());
+            v.push(self.zh.clone());
+        }
+        v
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupFile {
