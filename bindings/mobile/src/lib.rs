@@ -6,7 +6,6 @@
 //! `call_dynamic`, so every limit check and token rule of the Rust client applies.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use wxcv::rt::{DynArgs, DynReply};
 
@@ -60,10 +59,7 @@ impl From<wxcv::Error> for WxcvError {
                     wxcv::ErrorCode::WeChat(n) => (n.to_string(), Some(*n)),
                     wxcv::ErrorCode::TencentCloud(c) => (c.clone(), None),
                 };
-                let vendor = match a.vendor {
-                    wxcv::Vendor::WeChat => "wechat",
-                    wxcv::Vendor::TencentCloud => "tencentcloud",
-                };
+                let vendor = a.vendor.key();
                 WxcvError::Api {
                     exception: generated::exception_name(vendor, &code).map(str::to_string),
                     summary,
@@ -84,14 +80,7 @@ impl From<wxcv::Error> for WxcvError {
                 WxcvError::InvalidInput { summary, endpoint: endpoint.into(), field, detail }
             }
             wxcv::Error::Transport { endpoint, kind, .. } => {
-                let (k, status) = match kind {
-                    wxcv::TransportKind::Connect => ("connect", None),
-                    wxcv::TransportKind::Timeout => ("timeout", None),
-                    wxcv::TransportKind::Io => ("io", None),
-                    wxcv::TransportKind::HttpStatus(s) => ("http_status", Some(s)),
-                    wxcv::TransportKind::Other => ("other", None),
-                };
-                WxcvError::Transport { summary, endpoint: endpoint.into(), transport_kind: k.into(), http_status: status }
+                WxcvError::Transport { summary, endpoint: endpoint.into(), transport_kind: kind.name().into(), http_status: kind.http_status() }
             }
             wxcv::Error::Decode { endpoint, http_status, .. } => WxcvError::Decode { summary, endpoint: endpoint.into(), http_status },
             _ => WxcvError::Config { summary },
@@ -168,14 +157,6 @@ fn config_error(message: impl Into<String>) -> WxcvError {
     WxcvError::Config { summary: format!("configuration error: {}", message.into()) }
 }
 
-fn timeout_of(seconds: Option<f64>) -> Result<Option<Duration>, WxcvError> {
-    match seconds {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(config_error(format!("timeout_seconds must be between 0 and 86400, not {s}"))),
-    }
-}
-
 /// The core client behind every endpoint object.
 #[derive(Clone)]
 pub(crate) enum Client {
@@ -185,53 +166,30 @@ pub(crate) enum Client {
 
 impl Client {
     fn wechat(o: WeChatOptions) -> Result<Client, WxcvError> {
-        use wxcv::wechat::WeChatConfig;
-        let mut cfg = match (o.app_id, o.app_secret, o.cloudbase) {
-            (_, _, true) => WeChatConfig::cloudbase(),
-            (Some(id), Some(secret), false) => WeChatConfig::new(id, secret),
-            (None, None, false) => WeChatConfig::from_env()?,
-            (Some(_), None, false) => return Err(config_error("app_secret is required with app_id")),
-            (None, Some(_), false) => return Err(config_error("app_id is required with app_secret")),
+        let o = wxcv::wechat::WeChatOptions {
+            app_id: o.app_id,
+            app_secret: o.app_secret.map(wxcv::Secret::new),
+            cloudbase: o.cloudbase,
+            base_url: o.base_url,
+            stable_token: Some(o.stable_token),
+            timeout: o.timeout_seconds,
+            from_appid: o.from_appid,
         };
-        if let Some(u) = o.base_url {
-            cfg = cfg.base_url(u);
-        }
-        cfg = cfg.stable_token(o.stable_token);
-        if let Some(t) = timeout_of(o.timeout_seconds)? {
-            cfg = cfg.timeout(t);
-        }
-        if let Some(a) = o.from_appid {
-            if !o.cloudbase {
-                return Err(config_error("from_appid needs cloudbase"));
-            }
-            cfg = cfg.from_appid(a);
-        }
+        let cfg = wxcv::wechat::WeChatConfig::from_options(o)?;
         Ok(Client::WeChat(wxcv::wechat::WeChat::new(cfg)?))
     }
 
     fn tencent(o: TencentCloudOptions) -> Result<Client, WxcvError> {
-        use wxcv::tencentcloud::TencentCloudConfig;
-        let mut cfg = match (o.secret_id, o.secret_key) {
-            (Some(id), Some(key)) => TencentCloudConfig::new(id, key),
-            (None, None) => TencentCloudConfig::from_env()?,
-            (Some(_), None) => return Err(config_error("secret_key is required with secret_id")),
-            (None, Some(_)) => return Err(config_error("secret_id is required with secret_key")),
+        let o = wxcv::tencentcloud::TencentCloudOptions {
+            secret_id: o.secret_id,
+            secret_key: o.secret_key.map(wxcv::Secret::new),
+            region: o.region,
+            token: o.token.map(wxcv::Secret::new),
+            language: o.language,
+            base_url: o.base_url,
+            timeout: o.timeout_seconds,
         };
-        if let Some(r) = o.region {
-            cfg = cfg.region(r);
-        }
-        if let Some(t) = o.token {
-            cfg = cfg.token(t);
-        }
-        if let Some(l) = o.language {
-            cfg = cfg.language(l);
-        }
-        if let Some(u) = o.base_url {
-            cfg = cfg.base_url(u);
-        }
-        if let Some(t) = timeout_of(o.timeout_seconds)? {
-            cfg = cfg.timeout(t);
-        }
+        let cfg = wxcv::tencentcloud::TencentCloudConfig::from_options(o)?;
         Ok(Client::Tencent(wxcv::tencentcloud::TencentCloud::new(cfg)?))
     }
 

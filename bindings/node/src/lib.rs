@@ -5,15 +5,13 @@
 //! Failures come back as data (`NativeReply.error`, the error's fields as JSON), so the JavaScript
 //! layer throws the right `Error` subclass with every field set.
 
-use std::time::Duration;
-
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{Value, json};
 use wxcv::rt::{DynArgs, DynReply};
-use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig};
-use wxcv::wechat::{WeChat, WeChatConfig};
-use wxcv::{Error as CoreError, ErrorCode, Image, TransportKind};
+use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig, TencentCloudOptions};
+use wxcv::wechat::{WeChat, WeChatConfig, WeChatOptions};
+use wxcv::{Error as CoreError, ErrorCode, Image, Secret};
 
 /// The fields of a core error, for the JavaScript error classes. Messages come from the core's
 /// `Display`, which never holds a secret or a token.
@@ -27,7 +25,7 @@ fn error_fields(e: &CoreError) -> Value {
             };
             json!({
                 "kind": "api",
-                "vendor": match a.vendor { wxcv::Vendor::WeChat => "wechat", wxcv::Vendor::TencentCloud => "tencentcloud" },
+                "vendor": a.vendor.key(),
                 "endpoint": a.endpoint,
                 "code": code,
                 "errcode": errcode,
@@ -43,14 +41,7 @@ fn error_fields(e: &CoreError) -> Value {
         CoreError::InvalidInput { endpoint, field, message } => json!({"kind": "invalid_input", "endpoint": endpoint, "field": field, "detail": message}),
         CoreError::Config(_) => json!({"kind": "config"}),
         CoreError::Transport { endpoint, kind, .. } => {
-            let (k, status) = match kind {
-                TransportKind::Connect => ("connect", None),
-                TransportKind::Timeout => ("timeout", None),
-                TransportKind::Io => ("io", None),
-                TransportKind::HttpStatus(s) => ("http_status", Some(*s)),
-                TransportKind::Other => ("other", None),
-            };
-            json!({"kind": "transport", "endpoint": endpoint, "transportKind": k, "httpStatus": status})
+            json!({"kind": "transport", "endpoint": endpoint, "transportKind": kind.name(), "httpStatus": kind.http_status()})
         }
         CoreError::Decode { endpoint, http_status, .. } => json!({"kind": "decode", "endpoint": endpoint, "httpStatus": http_status}),
         _ => json!({"kind": "other"}),
@@ -143,64 +134,28 @@ pub struct TencentCloudInit {
     pub timeout: Option<f64>,
 }
 
-fn timeout_of(seconds: Option<f64>) -> std::result::Result<Option<Duration>, CoreError> {
-    match seconds {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(CoreError::Config(format!("timeout must be between 0 and 86400 seconds, not {s}"))),
+fn wechat_options(o: WeChatInit) -> WeChatOptions {
+    WeChatOptions {
+        app_id: o.app_id,
+        app_secret: o.app_secret.map(Secret::new),
+        cloudbase: o.cloudbase.unwrap_or(false),
+        base_url: o.base_url,
+        stable_token: o.stable_token,
+        timeout: o.timeout,
+        from_appid: o.from_appid,
     }
 }
 
-fn wechat_config(o: WeChatInit) -> std::result::Result<WeChatConfig, CoreError> {
-    let cloudbase = o.cloudbase.unwrap_or(false);
-    let mut cfg = match (o.app_id, o.app_secret, cloudbase) {
-        (_, _, true) => WeChatConfig::cloudbase(),
-        (Some(id), Some(secret), false) => WeChatConfig::new(id, secret),
-        (None, None, false) => WeChatConfig::from_env()?,
-        (Some(_), None, false) => return Err(CoreError::Config("appSecret is required with appId".into())),
-        (None, Some(_), false) => return Err(CoreError::Config("appId is required with appSecret".into())),
-    };
-    if let Some(u) = o.base_url {
-        cfg = cfg.base_url(u);
+fn tencent_options(o: TencentCloudInit) -> TencentCloudOptions {
+    TencentCloudOptions {
+        secret_id: o.secret_id,
+        secret_key: o.secret_key.map(Secret::new),
+        region: o.region,
+        token: o.token.map(Secret::new),
+        language: o.language,
+        base_url: o.base_url,
+        timeout: o.timeout,
     }
-    if let Some(s) = o.stable_token {
-        cfg = cfg.stable_token(s);
-    }
-    if let Some(t) = timeout_of(o.timeout)? {
-        cfg = cfg.timeout(t);
-    }
-    if let Some(a) = o.from_appid {
-        if !cloudbase {
-            return Err(CoreError::Config("fromAppid needs cloudbase: true".into()));
-        }
-        cfg = cfg.from_appid(a);
-    }
-    Ok(cfg)
-}
-
-fn tencent_config(o: TencentCloudInit) -> std::result::Result<TencentCloudConfig, CoreError> {
-    let mut cfg = match (o.secret_id, o.secret_key) {
-        (Some(id), Some(key)) => TencentCloudConfig::new(id, key),
-        (None, None) => TencentCloudConfig::from_env()?,
-        (Some(_), None) => return Err(CoreError::Config("secretKey is required with secretId".into())),
-        (None, Some(_)) => return Err(CoreError::Config("secretId is required with secretKey".into())),
-    };
-    if let Some(r) = o.region {
-        cfg = cfg.region(r);
-    }
-    if let Some(t) = o.token {
-        cfg = cfg.token(t);
-    }
-    if let Some(l) = o.language {
-        cfg = cfg.language(l);
-    }
-    if let Some(u) = o.base_url {
-        cfg = cfg.base_url(u);
-    }
-    if let Some(t) = timeout_of(o.timeout)? {
-        cfg = cfg.timeout(t);
-    }
-    Ok(cfg)
 }
 
 /// A core client (WeChat or Tencent Cloud); clones share the HTTP pool and the token cache.
@@ -214,14 +169,14 @@ impl NativeClient {
     /// A WeChat client, or throws an error whose message is the error's fields as JSON.
     #[napi(factory)]
     pub fn wechat(options: WeChatInit) -> Result<NativeClient> {
-        let cfg = wechat_config(options).map_err(js_error)?;
-        Ok(NativeClient { inner: Inner::WeChat(WeChat::new(cfg).map_err(js_error)?) })
+        let client = WeChatConfig::from_options(wechat_options(options)).and_then(WeChat::new).map_err(js_error)?;
+        Ok(NativeClient { inner: Inner::WeChat(client) })
     }
 
     #[napi(factory)]
     pub fn tencentcloud(options: TencentCloudInit) -> Result<NativeClient> {
-        let cfg = tencent_config(options).map_err(js_error)?;
-        Ok(NativeClient { inner: Inner::Tencent(TencentCloud::new(cfg).map_err(js_error)?) })
+        let client = TencentCloudConfig::from_options(tencent_options(options)).and_then(TencentCloud::new).map_err(js_error)?;
+        Ok(NativeClient { inner: Inner::Tencent(client) })
     }
 
     /// Calls `name` (`img.scan_qrcode`, `ocr.qrcode_ocr`, ...); never rejects: failures are `{ error }`.
@@ -246,26 +201,8 @@ impl NativeClient {
     #[napi]
     pub fn describe(&self) -> String {
         match &self.inner {
-            Inner::WeChat(c) => {
-                let cfg = c.config();
-                let who = match &cfg.credentials {
-                    wxcv::wechat::Credentials::AppSecret { app_id, .. } => format!("appId: {app_id:?}"),
-                    wxcv::wechat::Credentials::CloudBase { from_appid: None } => "cloudbase: true".to_string(),
-                    wxcv::wechat::Credentials::CloudBase { from_appid: Some(a) } => format!("cloudbase: true, fromAppid: {a:?}"),
-                };
-                format!("{who}, baseUrl: {:?}", cfg.base_url.as_deref().unwrap_or("https://api.weixin.qq.com"))
-            }
-            Inner::Tencent(c) => {
-                let cfg = c.config();
-                let mut s = format!("secretId: {:?}", cfg.secret_id);
-                if let Some(r) = &cfg.region {
-                    s.push_str(&format!(", region: {r:?}"));
-                }
-                if let Some(u) = &cfg.base_url {
-                    s.push_str(&format!(", baseUrl: {u:?}"));
-                }
-                s
-            }
+            Inner::WeChat(c) => c.describe(),
+            Inner::Tencent(c) => c.describe(),
         }
     }
 }

@@ -14,9 +14,9 @@ use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyBytes, PyDict};
 use wxcv::rt::{DynArgs, DynReply};
-use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig};
-use wxcv::wechat::{WeChat, WeChatConfig};
-use wxcv::{Error, ErrorCode, Image, TransportKind};
+use wxcv::tencentcloud::{TencentCloud, TencentCloudConfig, TencentCloudOptions};
+use wxcv::wechat::{WeChat, WeChatConfig, WeChatOptions};
+use wxcv::{Error, ErrorCode, Image, Secret};
 
 /// The tokio runtime every call runs on, started by the first call (not at import or client
 /// creation, so a pre-fork server master starts no threads).
@@ -78,10 +78,7 @@ fn build_exception(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     match e {
         Error::Api(a) => {
             d.set_item("kind", "api")?;
-            d.set_item("vendor", match a.vendor {
-                wxcv::Vendor::WeChat => "wechat",
-                wxcv::Vendor::TencentCloud => "tencentcloud",
-            })?;
+            d.set_item("vendor", a.vendor.key())?;
             d.set_item("endpoint", a.endpoint)?;
             match &a.code {
                 ErrorCode::WeChat(n) => {
@@ -108,15 +105,8 @@ fn build_exception(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         Error::Transport { endpoint, kind, .. } => {
             d.set_item("kind", "transport")?;
             d.set_item("endpoint", *endpoint)?;
-            let (k, status) = match kind {
-                TransportKind::Connect => ("connect", None),
-                TransportKind::Timeout => ("timeout", None),
-                TransportKind::Io => ("io", None),
-                TransportKind::HttpStatus(s) => ("http_status", Some(*s)),
-                TransportKind::Other => ("other", None),
-            };
-            d.set_item("transport_kind", k)?;
-            d.set_item("http_status", status)?;
+            d.set_item("transport_kind", kind.name())?;
+            d.set_item("http_status", kind.http_status())?;
         }
         Error::Decode { endpoint, http_status, .. } => {
             d.set_item("kind", "decode")?;
@@ -203,14 +193,6 @@ struct Client {
     inner: Inner,
 }
 
-fn timeout_of(seconds: Option<f64>) -> PyResult<Option<Duration>> {
-    match seconds {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(raise(Error::Config(format!("timeout must be between 0 and 86400 seconds, not {s}")))),
-    }
-}
-
 #[pymethods]
 impl Client {
     /// A WeChat client; with no credentials and no `cloudbase`, from the `WECHAT_*` variables.
@@ -226,31 +208,11 @@ impl Client {
         timeout: Option<f64>,
         from_appid: Option<String>,
     ) -> PyResult<Client> {
-        let mut cfg = match (app_id, app_secret, cloudbase) {
-            (_, _, true) => WeChatConfig::cloudbase(),
-            (Some(id), Some(secret), false) => WeChatConfig::new(id, secret),
-            (None, None, false) => WeChatConfig::from_env().map_err(raise)?,
-            (Some(_), None, false) => return Err(raise(Error::Config("app_secret is required with app_id".into()))),
-            (None, Some(_), false) => return Err(raise(Error::Config("app_id is required with app_secret".into()))),
-        };
-        if let Some(u) = base_url {
-            cfg = cfg.base_url(u);
-        }
-        if let Some(s) = stable_token {
-            cfg = cfg.stable_token(s);
-        }
-        if let Some(t) = timeout_of(timeout)? {
-            cfg = cfg.timeout(t);
-        }
-        if let Some(a) = from_appid {
-            if !cloudbase {
-                return Err(raise(Error::Config("from_appid needs cloudbase=True".into())));
-            }
-            cfg = cfg.from_appid(a);
-        }
+        let o = WeChatOptions { app_id, app_secret: app_secret.map(Secret::new), cloudbase, base_url, stable_token, timeout, from_appid };
         // No runtime is started here: a client made at import time in a pre-fork server master
         // (gunicorn --preload) starts no threads before the fork.
-        Ok(Client { inner: Inner::WeChat(WeChat::new(cfg).map_err(raise)?) })
+        let client = WeChatConfig::from_options(o).and_then(WeChat::new).map_err(raise)?;
+        Ok(Client { inner: Inner::WeChat(client) })
     }
 
     /// A Tencent Cloud client; with no key pair, from the `TENCENTCLOUD_*` variables.
@@ -266,30 +228,17 @@ impl Client {
         base_url: Option<String>,
         timeout: Option<f64>,
     ) -> PyResult<Client> {
-        let mut cfg = match (secret_id, secret_key) {
-            (Some(id), Some(key)) => TencentCloudConfig::new(id, key),
-            (None, None) => TencentCloudConfig::from_env().map_err(raise)?,
-            (Some(_), None) => return Err(raise(Error::Config("secret_key is required with secret_id".into()))),
-            (None, Some(_)) => return Err(raise(Error::Config("secret_id is required with secret_key".into()))),
+        let o = TencentCloudOptions {
+            secret_id,
+            secret_key: secret_key.map(Secret::new),
+            region,
+            token: token.map(Secret::new),
+            language,
+            base_url,
+            timeout,
         };
-        if let Some(r) = region {
-            cfg = cfg.region(r);
-        }
-        if let Some(t) = token {
-            cfg = cfg.token(t);
-        }
-        if let Some(l) = language {
-            cfg = cfg.language(l);
-        }
-        if let Some(u) = base_url {
-            cfg = cfg.base_url(u);
-        }
-        if let Some(t) = timeout_of(timeout)? {
-            cfg = cfg.timeout(t);
-        }
-        // No runtime is started here: a client made at import time in a pre-fork server master
-        // (gunicorn --preload) starts no threads before the fork.
-        Ok(Client { inner: Inner::Tencent(TencentCloud::new(cfg).map_err(raise)?) })
+        let client = TencentCloudConfig::from_options(o).and_then(TencentCloud::new).map_err(raise)?;
+        Ok(Client { inner: Inner::Tencent(client) })
     }
 
     /// Calls `name` and waits, without the GIL.
@@ -337,26 +286,8 @@ impl Client {
     /// Which account and where: never a secret or a token.
     fn __repr__(&self) -> String {
         match &self.inner {
-            Inner::WeChat(c) => {
-                let cfg = c.config();
-                let who = match &cfg.credentials {
-                    wxcv::wechat::Credentials::AppSecret { app_id, .. } => format!("app_id={app_id:?}"),
-                    wxcv::wechat::Credentials::CloudBase { from_appid: None } => "cloudbase=True".to_string(),
-                    wxcv::wechat::Credentials::CloudBase { from_appid: Some(a) } => format!("cloudbase=True, from_appid={a:?}"),
-                };
-                format!("{who}, base_url={:?}", cfg.base_url.as_deref().unwrap_or("https://api.weixin.qq.com"))
-            }
-            Inner::Tencent(c) => {
-                let cfg = c.config();
-                let mut s = format!("secret_id={:?}", cfg.secret_id);
-                if let Some(r) = &cfg.region {
-                    s.push_str(&format!(", region={r:?}"));
-                }
-                if let Some(u) = &cfg.base_url {
-                    s.push_str(&format!(", base_url={u:?}"));
-                }
-                s
-            }
+            Inner::WeChat(c) => c.describe(),
+            Inner::Tencent(c) => c.describe(),
         }
     }
 }

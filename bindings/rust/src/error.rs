@@ -14,6 +14,16 @@ pub enum Vendor {
     TencentCloud,
 }
 
+impl Vendor {
+    /// `wechat` or `tencentcloud`, as the bindings' errors report it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Vendor::WeChat => "wechat",
+            Vendor::TencentCloud => "tencentcloud",
+        }
+    }
+}
+
 impl fmt::Display for Vendor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -158,6 +168,26 @@ pub enum TransportKind {
     HttpStatus(u16),
     /// Anything else (TLS, protocol, body too large, ...).
     Other,
+}
+
+impl TransportKind {
+    /// `connect`, `timeout`, `io`, `http_status` or `other`, as the bindings' errors report it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TransportKind::Connect => "connect",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Io => "io",
+            TransportKind::HttpStatus(_) => "http_status",
+            TransportKind::Other => "other",
+        }
+    }
+    /// The HTTP status of `HttpStatus`.
+    pub fn http_status(self) -> Option<u16> {
+        match self {
+            TransportKind::HttpStatus(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -100,6 +100,47 @@ impl TencentCloudConfig {
     }
 }
 
+/// A Tencent Cloud client's settings as the bindings take them (every field optional).
+#[derive(Debug, Clone, Default)]
+pub struct TencentCloudOptions {
+    pub secret_id: Option<String>,
+    pub secret_key: Option<Secret>,
+    pub region: Option<String>,
+    pub token: Option<Secret>,
+    pub language: Option<String>,
+    pub base_url: Option<String>,
+    /// Seconds per attempt.
+    pub timeout: Option<f64>,
+}
+
+impl TencentCloudConfig {
+    /// From options; without a key pair, from the environment ([`Self::from_env`]).
+    pub fn from_options(o: TencentCloudOptions) -> Result<Self> {
+        let mut cfg = match (o.secret_id, o.secret_key) {
+            (Some(id), Some(key)) => TencentCloudConfig::new(id, key.expose()),
+            (None, None) => TencentCloudConfig::from_env()?,
+            (Some(_), None) => return Err(Error::Config("secret_key / secretKey is required with secret_id / secretId".into())),
+            (None, Some(_)) => return Err(Error::Config("secret_id / secretId is required with secret_key / secretKey".into())),
+        };
+        if let Some(r) = o.region {
+            cfg = cfg.region(r);
+        }
+        if let Some(t) = o.token {
+            cfg = cfg.token(t.expose());
+        }
+        if let Some(l) = o.language {
+            cfg = cfg.language(l);
+        }
+        if let Some(u) = o.base_url {
+            cfg = cfg.base_url(u);
+        }
+        if let Some(t) = transport::timeout_setting(o.timeout)? {
+            cfg = cfg.timeout(t);
+        }
+        Ok(cfg)
+    }
+}
+
 struct Inner {
     config: TencentCloudConfig,
     base_url: Option<String>,
@@ -130,6 +171,17 @@ impl TencentCloud {
 
     pub fn from_env() -> Result<Self> {
         TencentCloud::new(TencentCloudConfig::from_env()?)
+    }
+
+    /// Which key and where, for a binding's repr: never the SecretKey or a session token.
+    pub fn describe(&self) -> String {
+        let cfg = &self.inner.config;
+        let mut s = format!("key {}", cfg.secret_id);
+        if let Some(r) = &cfg.region {
+            s.push_str(&format!(" in {r}"));
+        }
+        s.push_str(&format!(" at {}", self.inner.base_url.as_deref().unwrap_or("https://ocr.tencentcloudapi.com")));
+        s
     }
 
     pub fn config(&self) -> &TencentCloudConfig {

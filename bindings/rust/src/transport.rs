@@ -34,6 +34,15 @@ impl Default for HttpConfig {
     }
 }
 
+/// A timeout given in seconds by a binding: (0, 86400], or a configuration error.
+pub(crate) fn timeout_setting(seconds: Option<f64>) -> Result<Option<Duration>> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(Error::Config(format!("timeout must be between 0 and 86400 seconds, not {s}"))),
+    }
+}
+
 pub(crate) fn build_client(cfg: &HttpConfig) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .timeout(cfg.timeout)

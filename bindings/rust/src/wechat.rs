@@ -130,6 +130,49 @@ impl WeChatConfig {
     }
 }
 
+/// A WeChat client's settings as the bindings take them (every field optional). Messages name each
+/// setting in both spellings the bindings use (`app_secret` / `appSecret`).
+#[derive(Debug, Clone, Default)]
+pub struct WeChatOptions {
+    pub app_id: Option<String>,
+    pub app_secret: Option<Secret>,
+    pub cloudbase: bool,
+    pub base_url: Option<String>,
+    pub stable_token: Option<bool>,
+    /// Seconds per attempt.
+    pub timeout: Option<f64>,
+    pub from_appid: Option<String>,
+}
+
+impl WeChatConfig {
+    /// From options; with neither credentials nor `cloudbase`, from the environment ([`Self::from_env`]).
+    pub fn from_options(o: WeChatOptions) -> Result<Self> {
+        let mut cfg = match (o.app_id, o.app_secret, o.cloudbase) {
+            (_, _, true) => WeChatConfig::cloudbase(),
+            (Some(id), Some(secret), false) => WeChatConfig::new(id, secret.expose()),
+            (None, None, false) => WeChatConfig::from_env()?,
+            (Some(_), None, false) => return Err(Error::Config("app_secret / appSecret is required with app_id / appId".into())),
+            (None, Some(_), false) => return Err(Error::Config("app_id / appId is required with app_secret / appSecret".into())),
+        };
+        if let Some(u) = o.base_url {
+            cfg = cfg.base_url(u);
+        }
+        if let Some(s) = o.stable_token {
+            cfg = cfg.stable_token(s);
+        }
+        if let Some(t) = transport::timeout_setting(o.timeout)? {
+            cfg = cfg.timeout(t);
+        }
+        if let Some(a) = o.from_appid {
+            if !o.cloudbase {
+                return Err(Error::Config("from_appid / fromAppid needs cloudbase".into()));
+            }
+            cfg = cfg.from_appid(a);
+        }
+        Ok(cfg)
+    }
+}
+
 struct Inner {
     config: WeChatConfig,
     base_url: String,
@@ -168,6 +211,17 @@ impl WeChat {
     /// A client configured from the environment (see [`WeChatConfig::from_env`]).
     pub fn from_env() -> Result<Self> {
         WeChat::new(WeChatConfig::from_env()?)
+    }
+
+    /// Which account and where, for a binding's repr: never a secret or a token.
+    pub fn describe(&self) -> String {
+        let cfg = &self.inner.config;
+        let who = match &cfg.credentials {
+            Credentials::AppSecret { app_id, .. } => format!("app {app_id}"),
+            Credentials::CloudBase { from_appid: None } => "CloudBase".to_string(),
+            Credentials::CloudBase { from_appid: Some(a) } => format!("CloudBase for {a}"),
+        };
+        format!("{who} at {}", self.inner.base_url)
     }
 
     pub fn config(&self) -> &WeChatConfig {
