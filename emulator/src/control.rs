@@ -8,6 +8,7 @@
 //! | `POST /__emulator/fixtures/barcode` | `{"bar_code": "...", "records": [{ProductDataRecord}, ...]}` |
 //! | `POST /__emulator/apps` | `{"appid": "...", "secret": "..."}` adds an app |
 //! | `POST /__emulator/keys` | `{"secret_id": "...", "secret_key": "..."}` adds a Tencent Cloud key pair |
+//! | `POST /__emulator/tokens/revoke` | `{"appid": "..."}` ends every token of the app now (calls with them get 40001); answers `{"revoked": n}` |
 //! | `POST /__emulator/clock` | `{"advance_seconds": 86400}` moves the clock forward; answers `{"now": ...}` |
 //! | `POST /__emulator/blobs` | raw bytes; answers `{"url": ".../__emulator/blobs/<sha256>"}`, a loopback URL for img_url / ImageUrl |
 //! | `GET /__emulator/log` | `{"calls": [...]}`, the last 10,000 calls |
@@ -118,6 +119,15 @@ pub async fn handle(st: &State, method: &Method, path: &str, base: &str, body: B
                 let k: Key = parse(&body)?;
                 st.lock().keys.insert(k.secret_id, k.secret_key);
                 ok(json!({"registered": true}))
+            }
+            ("POST", "/tokens/revoke") => {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Revoke {
+                    appid: String,
+                }
+                let r: Revoke = parse(&body)?;
+                ok(json!({"revoked": st.revoke_tokens(&r.appid)}))
             }
             ("POST", "/clock") => {
                 let c: Clock = parse(&body)?;

@@ -65,11 +65,7 @@ impl Emulator {
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = Arc::new(state::State::new(config));
-        let app = axum::Router::new()
-            .fallback(server::handle)
-            // The handler reads bodies itself, under the configured limit.
-            .layer(axum::extract::DefaultBodyLimit::disable())
-            .with_state(state.clone());
+        let app = router(state.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -114,6 +110,12 @@ impl Emulator {
         self.state.advance_clock(seconds.max(0));
     }
 
+    /// Ends every token of an app now, as if another instance had rotated it and the overlap were
+    /// over: calls with them get 40001. Answers how many were live.
+    pub fn revoke_tokens(&self, appid: &str) -> usize {
+        self.state.revoke_tokens(appid)
+    }
+
     /// Tokens issued to an app so far (cgi-bin/token and stable_token together).
     pub fn token_issues(&self, appid: &str) -> u64 {
         self.state.lock().token_issues.get(appid).copied().unwrap_or(0)
@@ -155,6 +157,16 @@ impl Drop for Emulator {
             let _ = tx.send(());
         }
     }
+}
+
+/// The emulator's HTTP service over `state`, without a socket: what [`Emulator::start_with`] serves,
+/// for driving it in-process (`tower::ServiceExt::oneshot`; the fuzz target in `fuzz/` does).
+pub fn router(state: Arc<state::State>) -> axum::Router {
+    axum::Router::new()
+        .fallback(server::handle)
+        // The handler reads bodies itself, under the configured limit.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state)
 }
 
 /// A small seeded generator (xorshift64*) for reproducible random test traffic: the soak's fault

@@ -191,6 +191,17 @@ impl State {
         (token, TOKEN_TTL)
     }
 
+    /// Ends every token of an app at once (another instance rotated it and the overlap is over,
+    /// or the secret was reset): calls with them get 40001. Answers how many were live.
+    pub fn revoke_tokens(&self, appid: &str) -> usize {
+        let mut g = self.lock();
+        let before = g.tokens.len();
+        g.tokens.retain(|_, t| t.appid != appid);
+        g.latest.remove(appid);
+        g.latest_stable.remove(appid);
+        before - g.tokens.len()
+    }
+
     /// The live stable token of an app and its remaining lifetime.
     pub fn live_stable_token(&self, appid: &str) -> Option<(String, i64)> {
         let now = self.now();

@@ -86,13 +86,7 @@ impl CliError {
             }
             CliError::Wx(e @ Error::Config(_)) => base("config", Value::Null, e.to_string(), None, endpoint, None),
             CliError::Wx(e @ Error::Transport { endpoint, kind, .. }) => {
-                let (code, status) = match kind {
-                    TransportKind::Connect => ("connect", None),
-                    TransportKind::Timeout => ("timeout", None),
-                    TransportKind::Io => ("io", None),
-                    TransportKind::HttpStatus(s) => ("http_status", Some(*s)),
-                    TransportKind::Other => ("other", None),
-                };
+                let (code, status) = (kind.name(), kind.http_status());
                 base("transport", code.into(), e.to_string(), None, endpoint, None);
                 if let Some(s) = status {
                     o.insert("http_status".into(), s.into());

@@ -42,7 +42,8 @@ pub enum WxcvError {
     /// The client cannot work as configured.
     #[error("{summary}")]
     Config { summary: String },
-    /// No usable reply: connection, timeout (`transport_kind` = "timeout"), broken body.
+    /// No usable reply: connection, timeout (`transport_kind` = "timeout"), broken body, or the
+    /// shared token store (`transport_kind` = "token_store").
     #[error("{summary}")]
     Transport { summary: String, endpoint: String, transport_kind: String, http_status: Option<u16> },
     /// A reply that is not what the spec describes.
@@ -132,6 +133,15 @@ pub struct WeChatOptions {
     pub timeout_seconds: Option<f64>,
     #[uniffi(default)]
     pub from_appid: Option<String>,
+    /// `redis://host:port/db`: share access tokens with every process using this Redis.
+    #[uniffi(default)]
+    pub redis_url: Option<String>,
+    /// Key prefix in Redis (default `wxcv:token:`).
+    #[uniffi(default)]
+    pub redis_prefix: Option<String>,
+    /// When Redis fails, fetch a token for this process instead of failing the call.
+    #[uniffi(default)]
+    pub redis_fallback: bool,
 }
 
 /// Options of a Tencent Cloud client. Without a key pair, the TENCENTCLOUD_* variables are read.
@@ -174,6 +184,9 @@ impl Client {
             stable_token: Some(o.stable_token),
             timeout: o.timeout_seconds,
             from_appid: o.from_appid,
+            redis_url: o.redis_url,
+            redis_prefix: o.redis_prefix,
+            redis_fallback: o.redis_fallback.then_some(true),
         };
         let cfg = wxcv::wechat::WeChatConfig::from_options(o)?;
         Ok(Client::WeChat(wxcv::wechat::WeChat::new(cfg)?))
@@ -285,6 +298,11 @@ impl Emulator {
     /// Calls of an endpoint so far (`img.scan_qrcode`, `QrcodeOCR`, ...).
     pub fn calls(&self, endpoint: String) -> u64 {
         self.emu.lock().ok().and_then(|g| g.as_ref().map(|e| e.calls(&endpoint))).unwrap_or(0)
+    }
+
+    /// Access tokens issued to the emulator's app so far.
+    pub fn token_issues(&self) -> u64 {
+        self.emu.lock().ok().and_then(|g| g.as_ref().map(|e| e.token_issues(wxcv_emulator::APPID))).unwrap_or(0)
     }
 
     /// Stops the server (the object's own `close()` / `destroy()` frees it).

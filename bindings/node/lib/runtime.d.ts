@@ -37,6 +37,12 @@ export interface WeChatOptions {
   timeout?: number;
   /** CloudBase resource sharing: call on behalf of this account. */
   fromAppid?: string;
+  /** `redis://host:port/db`: share access tokens with every process using this Redis (`WECHAT_REDIS_URL`). */
+  redisUrl?: string;
+  /** Key prefix in Redis (default `wxcv:token:`). */
+  redisPrefix?: string;
+  /** When Redis fails, fetch a token for this process instead of failing the call. */
+  redisFallback?: boolean;
 }
 
 export interface TencentCloudOptions {

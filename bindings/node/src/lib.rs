@@ -120,6 +120,9 @@ pub struct WeChatInit {
     /// Seconds.
     pub timeout: Option<f64>,
     pub from_appid: Option<String>,
+    pub redis_url: Option<String>,
+    pub redis_prefix: Option<String>,
+    pub redis_fallback: Option<bool>,
 }
 
 /// Options of a Tencent Cloud client.
@@ -143,6 +146,9 @@ fn wechat_options(o: WeChatInit) -> WeChatOptions {
         stable_token: o.stable_token,
         timeout: o.timeout,
         from_appid: o.from_appid,
+        redis_url: o.redis_url,
+        redis_prefix: o.redis_prefix,
+        redis_fallback: o.redis_fallback,
     }
 }
 

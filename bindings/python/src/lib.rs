@@ -197,7 +197,7 @@ struct Client {
 impl Client {
     /// A WeChat client; with no credentials and no `cloudbase`, from the `WECHAT_*` variables.
     #[staticmethod]
-    #[pyo3(signature = (app_id=None, app_secret=None, *, cloudbase=false, base_url=None, stable_token=None, timeout=None, from_appid=None))]
+    #[pyo3(signature = (app_id=None, app_secret=None, *, cloudbase=false, base_url=None, stable_token=None, timeout=None, from_appid=None, redis_url=None, redis_prefix=None, redis_fallback=None))]
     #[allow(clippy::too_many_arguments)]
     fn wechat(
         app_id: Option<String>,
@@ -207,8 +207,22 @@ impl Client {
         stable_token: Option<bool>,
         timeout: Option<f64>,
         from_appid: Option<String>,
+        redis_url: Option<String>,
+        redis_prefix: Option<String>,
+        redis_fallback: Option<bool>,
     ) -> PyResult<Client> {
-        let o = WeChatOptions { app_id, app_secret: app_secret.map(Secret::new), cloudbase, base_url, stable_token, timeout, from_appid };
+        let o = WeChatOptions {
+            app_id,
+            app_secret: app_secret.map(Secret::new),
+            cloudbase,
+            base_url,
+            stable_token,
+            timeout,
+            from_appid,
+            redis_url,
+            redis_prefix,
+            redis_fallback,
+        };
         // No runtime is started here: a client made at import time in a pre-fork server master
         // (gunicorn --preload) starts no threads before the fork.
         let client = WeChatConfig::from_options(o).and_then(WeChat::new).map_err(raise)?;

@@ -168,10 +168,12 @@ pub enum TransportKind {
     HttpStatus(u16),
     /// Anything else (TLS, protocol, body too large, ...).
     Other,
+    /// The shared token store (Redis) is unreachable or timing out.
+    TokenStore,
 }
 
 impl TransportKind {
-    /// `connect`, `timeout`, `io`, `http_status` or `other`, as the bindings' errors report it.
+    /// `connect`, `timeout`, `io`, `http_status`, `other` or `token_store`, as the bindings' errors report it.
     pub fn name(self) -> &'static str {
         match self {
             TransportKind::Connect => "connect",
@@ -179,6 +181,7 @@ impl TransportKind {
             TransportKind::Io => "io",
             TransportKind::HttpStatus(_) => "http_status",
             TransportKind::Other => "other",
+            TransportKind::TokenStore => "token_store",
         }
     }
     /// The HTTP status of `HttpStatus`.

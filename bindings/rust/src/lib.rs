@@ -7,7 +7,8 @@
 //!
 //! - [`wechat::WeChat`]: access tokens cached, refreshed ahead of expiry and fetched once however
 //!   many calls wait; a rejected token is refreshed and the call retried once; or CloudBase Run's
-//!   open API service with no token at all.
+//!   open API service with no token at all. Tokens can be shared by every process of an app
+//!   through Redis ([`token_store`]), so instances never replace each other's token.
 //! - [`tencentcloud::TencentCloud`]: TC3-HMAC-SHA256 signing, regions checked per action.
 //! - Every documented limit is checked before anything is sent; every failure is one [`Error`].
 //! - Secrets and tokens never appear in an error, a `Debug` print, a log line or a printed URL.
@@ -20,6 +21,7 @@ pub mod rt;
 pub mod tc3;
 pub mod tencentcloud;
 mod token;
+pub mod token_store;
 mod transport;
 pub mod wechat;
 

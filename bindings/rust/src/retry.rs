@@ -42,7 +42,8 @@ impl RetryPolicy {
             Error::Transport { kind, .. } => match kind {
                 TransportKind::Connect | TransportKind::Timeout | TransportKind::Io => true,
                 TransportKind::HttpStatus(s) => (500..600).contains(s),
-                TransportKind::Other => false,
+                // The token store's own client already retried its connection.
+                TransportKind::Other | TransportKind::TokenStore => false,
             },
             Error::Api(a) => a.category() == Category::System,
             _ => false,

@@ -1,5 +1,6 @@
-//! WeChat access tokens: cached, refreshed ahead of expiry, fetched by one request however many
-//! calls are waiting (single flight), invalidated only while still the token that failed.
+//! WeChat access tokens in a client: a copy in memory used until its refresh is due, one fetch in
+//! flight per process however many calls wait (single flight), and behind it the client's
+//! [`TokenStore`], which decides across processes who fetches (see [`crate::token_store`]).
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,8 @@ use std::time::{Duration, Instant};
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use crate::error::{Error, Result};
+use crate::token_store::{now_ms, refresh_margin, StoreFailure, StoredToken, TokenStoreConfig};
+use crate::Secret;
 
 /// A token and when to stop using it.
 #[derive(Clone)]
@@ -22,32 +25,49 @@ impl std::fmt::Debug for Token {
     }
 }
 
+impl Token {
+    /// Kept in memory until the store's refresh time (or a few seconds, for a token another
+    /// process is already replacing).
+    fn from_stored(t: &StoredToken, keep: Option<Duration>) -> Token {
+        let now = now_ms();
+        let until = Duration::from_millis(t.refresh_at_ms.saturating_sub(now));
+        Token { value: t.value.expose().into(), refresh_at: Instant::now() + keep.map_or(until, |k| k.min(until)) }
+    }
+}
+
 type Flight = Shared<BoxFuture<'static, Result<Token>>>;
 
 #[derive(Default)]
 struct State {
     token: Option<Token>,
+    /// The last token the vendor rejected here: never taken from the store again, even if
+    /// marking it invalid there failed.
+    rejected: Option<Arc<str>>,
     flight: Option<(u64, Flight)>,
     next_flight: u64,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct TokenCache {
     state: Arc<Mutex<State>>,
+    store: TokenStoreConfig,
+    /// The store's key: the app id, and `:stable` for stable tokens.
+    key: Arc<str>,
 }
 
-/// Refresh this long before the vendor's expiry: inside WeChat's 5-minute overlap, and never more
-/// than half the token's life.
-fn margin(expires_in: u64) -> Duration {
-    Duration::from_secs(expires_in.min(600) / 2)
-}
+/// A fetch of a token from the vendor: the value and its `expires_in`.
+pub(crate) type FetchResult = Result<(String, u64)>;
 
 impl TokenCache {
-    /// The cached token, or the result of the one fetch in flight, started by `fetch` if none is.
+    pub fn new(store: TokenStoreConfig, key: String) -> Self {
+        TokenCache { state: Arc::default(), store, key: key.into() }
+    }
+
+    /// The token in memory, or the result of the one flight in progress, started if none is.
     pub async fn get<F, Fut>(&self, fetch: F) -> Result<Token>
     where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<(String, u64)>> + Send + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = FetchResult> + Send + 'static,
     {
         let flight = {
             let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -61,13 +81,10 @@ impl TokenCache {
                 None => {
                     let id = st.next_flight;
                     st.next_flight += 1;
-                    let state = self.state.clone();
-                    let fut = fetch();
+                    let (state, store, key) = (self.state.clone(), self.store.clone(), self.key.clone());
+                    let rejected = st.rejected.clone();
                     let flight: Flight = async move {
-                        let result = fut.await.map(|(value, expires_in)| Token {
-                            value: value.into(),
-                            refresh_at: Instant::now() + Duration::from_secs(expires_in) - margin(expires_in),
-                        });
+                        let result = acquire(&store, &key, rejected.as_deref(), fetch).await;
                         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
                         if st.flight.as_ref().is_some_and(|(f, _)| *f == id) {
                             st.flight = None;
@@ -87,13 +104,131 @@ impl TokenCache {
         flight.await
     }
 
-    /// Forgets the token if it is still `failed`; a newer one is kept.
-    pub fn invalidate(&self, failed: &str) {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if st.token.as_ref().is_some_and(|t| &*t.value == failed) {
-            st.token = None;
+    /// Forgets the token if it is still `failed`, here and in the store; a newer one is kept.
+    pub async fn invalidate(&self, failed: &str) {
+        {
+            let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            if st.token.as_ref().is_some_and(|t| &*t.value == failed) {
+                st.token = None;
+            }
+            st.rejected = Some(failed.into());
+        }
+        if let Err(e) = self.store.store.invalidate(&self.key, failed).await {
+            // The next read of the store reports (or falls back) as configured.
+            tracing::warn!(error = %e, "could not mark the rejected token invalid in the token store");
         }
     }
+}
+
+/// The token from the store, or fetched by this process if it wins the refresh lock; bounded by
+/// the store's `wait` and its per-operation timeouts.
+async fn acquire<F, Fut>(cfg: &TokenStoreConfig, key: &str, rejected: Option<&str>, fetch: F) -> Result<Token>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = FetchResult>,
+{
+    let mut fetch = Some(fetch);
+    match acquire_shared(cfg, key, rejected, &mut fetch).await {
+        Ok(t) => Ok(t),
+        Err(Failure::Vendor(e)) => Err(e),
+        Err(Failure::Store(e)) => match (cfg.on_failure, fetch.take()) {
+            (StoreFailure::FetchLocally, Some(fetch)) => {
+                tracing::warn!(store = %cfg.store.describe(), error = %e, "token store failed; fetching a token for this process only");
+                let (value, expires_in) = fetch().await?;
+                Ok(local_token(value, expires_in))
+            }
+            _ => Err(e),
+        },
+    }
+}
+
+enum Failure {
+    /// The vendor's answer to our fetch: reported as it is.
+    Vendor(Error),
+    /// The store failed (or we waited too long for another process).
+    Store(Error),
+}
+
+async fn acquire_shared<F, Fut>(cfg: &TokenStoreConfig, key: &str, rejected: Option<&str>, fetch: &mut Option<F>) -> Result<Token, Failure>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = FetchResult>,
+{
+    let store = &cfg.store;
+    let not_rejected = |t: &StoredToken| rejected != Some(t.value.expose());
+    let fresh = |t: &&StoredToken| t.is_fresh(now_ms()) && not_rejected(t);
+    let deadline = Instant::now() + cfg.wait;
+    let mut pause = Duration::from_millis(10);
+    loop {
+        let current = store.load(key).await.map_err(Failure::Store)?;
+        if let Some(t) = current.as_ref().filter(fresh) {
+            return Ok(Token::from_stored(t, None));
+        }
+        match store.try_lock(key, cfg.lock_ttl).await.map_err(Failure::Store)? {
+            Some(fence) => {
+                // Someone may have written between our read and our lock.
+                let again = match store.load(key).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = store.unlock(key, fence).await;
+                        return Err(Failure::Store(e));
+                    }
+                };
+                if let Some(t) = again.as_ref().filter(fresh) {
+                    let _ = store.unlock(key, fence).await;
+                    return Ok(Token::from_stored(t, None));
+                }
+                let Some(f) = fetch.take() else {
+                    unreachable!("the fetch runs once: the branch returns")
+                };
+                tracing::debug!(store = %store.describe(), fence, "fetching a new access token");
+                let (value, expires_in) = match f().await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let _ = store.unlock(key, fence).await;
+                        return Err(Failure::Vendor(e));
+                    }
+                };
+                let now = now_ms();
+                let t = StoredToken {
+                    value: Secret::new(value),
+                    expires_at_ms: now + expires_in * 1000,
+                    refresh_at_ms: now + (Duration::from_secs(expires_in) - refresh_margin(expires_in)).as_millis() as u64,
+                    fence,
+                    invalid: false,
+                };
+                match store.store(key, t.clone()).await {
+                    Ok(true) => {}
+                    // A newer token is stored (our lock ran out while we fetched): ours is valid
+                    // too (WeChat's overlap) and is used for this flight only.
+                    Ok(false) => tracing::debug!(fence, "a newer token was stored meanwhile"),
+                    // We have a token: use it, and let the next flight find the store's state.
+                    Err(e) => tracing::warn!(error = %e, "could not write the new token to the token store"),
+                }
+                return Ok(Token::from_stored(&t, None));
+            }
+            None => {
+                // Another process is refreshing. Its predecessor is still valid (the refresh
+                // happens inside WeChat's overlap): use it, and look again in a moment.
+                if let Some(t) = current.as_ref().filter(|t| t.is_usable(now_ms()) && not_rejected(t)) {
+                    return Ok(Token::from_stored(t, Some(Duration::from_millis(200))));
+                }
+                if Instant::now() + pause > deadline {
+                    return Err(Failure::Store(Error::Transport {
+                        endpoint: "token store",
+                        kind: crate::error::TransportKind::TokenStore,
+                        message: format!("waited {:?} for another process to refresh the access token in {}", cfg.wait, store.describe()),
+                    }));
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+        }
+    }
+}
+
+fn local_token(value: String, expires_in: u64) -> Token {
+    Token { value: value.into(), refresh_at: Instant::now() + Duration::from_secs(expires_in) - refresh_margin(expires_in) }
 }
 
 /// `Error` must be `Clone` for waiters of one flight to share its failure.

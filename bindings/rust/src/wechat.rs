@@ -26,6 +26,7 @@ use crate::error::{ApiError, Category, Error, ErrorCode, Result, TransportKind, 
 use crate::image::{BinaryImage, Format};
 use crate::rt::{AuthKind, EndpointInfo, Method, Part, WireRequest};
 use crate::token::TokenCache;
+use crate::token_store::{RedisOptions, StoreFailure, TokenStoreConfig};
 use crate::transport::{self, HttpConfig, Reply};
 use crate::Secret;
 
@@ -38,6 +39,10 @@ pub const ENV_CLOUDBASE: &str = "WECHAT_CLOUDBASE";
 pub const ENV_BASE_URL: &str = "WECHAT_BASE_URL";
 /// Set to `1` to fetch tokens with `cgi-bin/stable_token`.
 pub const ENV_STABLE_TOKEN: &str = "WECHAT_STABLE_TOKEN";
+/// `redis://host:port/db`: share access tokens with every process using the same Redis.
+pub const ENV_REDIS_URL: &str = "WECHAT_REDIS_URL";
+/// The Redis key prefix (default `wxcv:token:`).
+pub const ENV_REDIS_PREFIX: &str = "WECHAT_REDIS_PREFIX";
 
 /// How calls are authenticated.
 #[derive(Clone)]
@@ -69,6 +74,9 @@ pub struct WeChatConfig {
     pub base_url: Option<String>,
     /// Fetch tokens with `cgi-bin/stable_token` instead of `cgi-bin/token`.
     pub stable_token: bool,
+    /// Where access tokens are kept: this process's memory (the default) or a store shared by
+    /// every process of the app, such as Redis ([`crate::token_store`]).
+    pub token_store: TokenStoreConfig,
     pub http: HttpConfig,
 }
 
@@ -78,6 +86,7 @@ impl WeChatConfig {
             credentials: Credentials::AppSecret { app_id: app_id.into(), app_secret: Secret::new(app_secret) },
             base_url: None,
             stable_token: false,
+            token_store: TokenStoreConfig::memory(),
             http: HttpConfig::default(),
         }
     }
@@ -88,6 +97,7 @@ impl WeChatConfig {
             credentials: Credentials::CloudBase { from_appid: None },
             base_url: None,
             stable_token: false,
+            token_store: TokenStoreConfig::memory(),
             http: HttpConfig::default(),
         }
     }
@@ -107,6 +117,13 @@ impl WeChatConfig {
         };
         cfg.base_url = var(ENV_BASE_URL);
         cfg.stable_token = var(ENV_STABLE_TOKEN).is_some_and(|v| v == "1" || v == "true");
+        if let Some(url) = var(ENV_REDIS_URL) {
+            let mut o = RedisOptions::new(url);
+            if let Some(p) = var(ENV_REDIS_PREFIX) {
+                o = o.prefix(p);
+            }
+            cfg = cfg.redis(o)?;
+        }
         Ok(cfg)
     }
 
@@ -121,6 +138,16 @@ impl WeChatConfig {
     pub fn timeout(mut self, t: Duration) -> Self {
         self.http.timeout = t;
         self
+    }
+    /// Keep access tokens in `store` (shared by every client given the same store).
+    pub fn token_store(mut self, store: TokenStoreConfig) -> Self {
+        self.token_store = store;
+        self
+    }
+    /// Share access tokens through Redis; failures of Redis are errors (see [`TokenStoreConfig`]
+    /// to fall back to a process-local token instead).
+    pub fn redis(self, options: RedisOptions) -> Result<Self> {
+        Ok(self.token_store(TokenStoreConfig::redis(options)?))
     }
     pub fn from_appid(mut self, appid: impl Into<String>) -> Self {
         if let Credentials::CloudBase { from_appid } = &mut self.credentials {
@@ -142,6 +169,12 @@ pub struct WeChatOptions {
     /// Seconds per attempt.
     pub timeout: Option<f64>,
     pub from_appid: Option<String>,
+    /// `redis://host:port/db`: share access tokens through Redis.
+    pub redis_url: Option<String>,
+    /// The Redis key prefix (default `wxcv:token:`).
+    pub redis_prefix: Option<String>,
+    /// When Redis fails, fetch a process-local token instead of failing the call.
+    pub redis_fallback: Option<bool>,
 }
 
 impl WeChatConfig {
@@ -168,6 +201,25 @@ impl WeChatConfig {
                 return Err(Error::Config("from_appid / fromAppid needs cloudbase".into()));
             }
             cfg = cfg.from_appid(a);
+        }
+        match (o.redis_url, o.redis_prefix, o.redis_fallback) {
+            (Some(url), prefix, fallback) => {
+                if o.cloudbase {
+                    return Err(Error::Config("redis_url / redisUrl has no use in CloudBase mode (no access token)".into()));
+                }
+                let mut ro = RedisOptions::new(url);
+                if let Some(p) = prefix {
+                    ro = ro.prefix(p);
+                }
+                let mut store = TokenStoreConfig::redis(ro)?;
+                if fallback == Some(true) {
+                    store = store.on_failure(StoreFailure::FetchLocally);
+                }
+                cfg = cfg.token_store(store);
+            }
+            (None, Some(_), _) => return Err(Error::Config("redis_prefix / redisPrefix needs redis_url / redisUrl".into())),
+            (None, _, Some(_)) => return Err(Error::Config("redis_fallback / redisFallback needs redis_url / redisUrl".into())),
+            (None, None, None) => {}
         }
         Ok(cfg)
     }
@@ -205,7 +257,13 @@ impl WeChat {
             }
         }
         let http = transport::build_client(&config.http)?;
-        Ok(WeChat { inner: Arc::new(Inner { config, base_url, http, tokens: TokenCache::default() }) })
+        let key = match &config.credentials {
+            Credentials::AppSecret { app_id, .. } if config.stable_token => format!("{app_id}:stable"),
+            Credentials::AppSecret { app_id, .. } => app_id.clone(),
+            Credentials::CloudBase { .. } => String::new(),
+        };
+        let tokens = TokenCache::new(config.token_store.clone(), key);
+        Ok(WeChat { inner: Arc::new(Inner { config, base_url, http, tokens }) })
     }
 
     /// A client configured from the environment (see [`WeChatConfig::from_env`]).
@@ -221,7 +279,11 @@ impl WeChat {
             Credentials::CloudBase { from_appid: None } => "CloudBase".to_string(),
             Credentials::CloudBase { from_appid: Some(a) } => format!("CloudBase for {a}"),
         };
-        format!("{who} at {}", self.inner.base_url)
+        let store = &self.inner.config.token_store.store;
+        match store.describe().as_str() {
+            "memory" => format!("{who} at {}", self.inner.base_url),
+            s => format!("{who} at {}, tokens in {s}", self.inner.base_url),
+        }
     }
 
     pub fn config(&self) -> &WeChatConfig {
@@ -277,7 +339,7 @@ impl WeChat {
                 if let (Some(e), Some(t)) = (&err, &token) {
                     if e.category() == Category::Token && attempt == 0 {
                         tracing::debug!(code = %e.code, "token rejected; refreshing and retrying once");
-                        self.inner.tokens.invalidate(t);
+                        self.inner.tokens.invalidate(t).await;
                         attempt += 1;
                         continue;
                     }

@@ -20,6 +20,9 @@ class Client:
         stable_token: Optional[bool] = None,
         timeout: Optional[float] = None,
         from_appid: Optional[str] = None,
+        redis_url: Optional[str] = None,
+        redis_prefix: Optional[str] = None,
+        redis_fallback: Optional[bool] = None,
     ) -> Client: ...
     @staticmethod
     def tencentcloud(

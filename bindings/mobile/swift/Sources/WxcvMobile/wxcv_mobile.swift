@@ -646,6 +646,11 @@ public protocol EmulatorProtocol: AnyObject, Sendable {
     func tencentcloudOptions()  -> TencentCloudOptions
     
     /**
+     * Access tokens issued to the emulator's app so far.
+     */
+    func tokenIssues()  -> UInt64
+    
+    /**
      * Options of a WeChat client of the emulator's app.
      */
     func wechatOptions()  -> WeChatOptions
@@ -778,6 +783,18 @@ open func tencentcloudOptions() -> TencentCloudOptions  {
     return try!  FfiConverterTypeTencentCloudOptions_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_wxcv_mobile_fn_method_emulator_tencentcloud_options(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Access tokens issued to the emulator's app so far.
+     */
+open func tokenIssues() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_wxcv_mobile_fn_method_emulator_token_issues(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -5453,13 +5470,34 @@ public struct WeChatOptions: Equatable, Hashable {
     public var stableToken: Bool
     public var timeoutSeconds: Double?
     public var fromAppid: String?
+    /**
+     * `redis://host:port/db`: share access tokens with every process using this Redis.
+     */
+    public var redisUrl: String?
+    /**
+     * Key prefix in Redis (default `wxcv:token:`).
+     */
+    public var redisPrefix: String?
+    /**
+     * When Redis fails, fetch a token for this process instead of failing the call.
+     */
+    public var redisFallback: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(appId: String? = nil, appSecret: String? = nil, 
         /**
          * CloudBase Run's open API service: no access token.
-         */cloudbase: Bool = false, baseUrl: String? = nil, stableToken: Bool = false, timeoutSeconds: Double? = nil, fromAppid: String? = nil) {
+         */cloudbase: Bool = false, baseUrl: String? = nil, stableToken: Bool = false, timeoutSeconds: Double? = nil, fromAppid: String? = nil, 
+        /**
+         * `redis://host:port/db`: share access tokens with every process using this Redis.
+         */redisUrl: String? = nil, 
+        /**
+         * Key prefix in Redis (default `wxcv:token:`).
+         */redisPrefix: String? = nil, 
+        /**
+         * When Redis fails, fetch a token for this process instead of failing the call.
+         */redisFallback: Bool = false) {
         self.appId = appId
         self.appSecret = appSecret
         self.cloudbase = cloudbase
@@ -5467,6 +5505,9 @@ public struct WeChatOptions: Equatable, Hashable {
         self.stableToken = stableToken
         self.timeoutSeconds = timeoutSeconds
         self.fromAppid = fromAppid
+        self.redisUrl = redisUrl
+        self.redisPrefix = redisPrefix
+        self.redisFallback = redisFallback
     }
 
     
@@ -5491,7 +5532,10 @@ public struct FfiConverterTypeWeChatOptions: FfiConverterRustBuffer {
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
                 stableToken: FfiConverterBool.read(from: &buf), 
                 timeoutSeconds: FfiConverterOptionDouble.read(from: &buf), 
-                fromAppid: FfiConverterOptionString.read(from: &buf)
+                fromAppid: FfiConverterOptionString.read(from: &buf), 
+                redisUrl: FfiConverterOptionString.read(from: &buf), 
+                redisPrefix: FfiConverterOptionString.read(from: &buf), 
+                redisFallback: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -5503,6 +5547,9 @@ public struct FfiConverterTypeWeChatOptions: FfiConverterRustBuffer {
         FfiConverterBool.write(value.stableToken, into: &buf)
         FfiConverterOptionDouble.write(value.timeoutSeconds, into: &buf)
         FfiConverterOptionString.write(value.fromAppid, into: &buf)
+        FfiConverterOptionString.write(value.redisUrl, into: &buf)
+        FfiConverterOptionString.write(value.redisPrefix, into: &buf)
+        FfiConverterBool.write(value.redisFallback, into: &buf)
     }
 }
 
@@ -5800,7 +5847,8 @@ enum WxcvError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Config(summary: String
     )
     /**
-     * No usable reply: connection, timeout (`transport_kind` = "timeout"), broken body.
+     * No usable reply: connection, timeout (`transport_kind` = "timeout"), broken body, or the
+     * shared token store (`transport_kind` = "token_store").
      */
     case Transport(summary: String, endpoint: String, transportKind: String, httpStatus: UInt16?
     )
@@ -6583,6 +6631,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_emulator_tencentcloud_options() != 23047) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wxcv_mobile_checksum_method_emulator_token_issues() != 55612) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_emulator_wechat_options() != 38730) {

@@ -1806,7 +1806,10 @@ class WeChat(ClientBase):
 
     ``WeChat(app_id, app_secret)``, ``WeChat(cloudbase=True)`` for CloudBase Run's open
     API service (no token), or ``WeChat()`` to read ``WECHAT_APPID`` / ``WECHAT_APPSECRET``
-    (or ``WECHAT_CLOUDBASE=1``), ``WECHAT_BASE_URL`` and ``WECHAT_STABLE_TOKEN``. Calls release the GIL while they wait.
+    (or ``WECHAT_CLOUDBASE=1``), ``WECHAT_BASE_URL`` and ``WECHAT_STABLE_TOKEN``.
+    ``redis_url="redis://host:6379/0"`` (or ``WECHAT_REDIS_URL``) shares access tokens with every
+    process of the app through Redis, so instances never replace each other's token; with
+    ``redis_fallback=True`` a Redis failure falls back to a token of this process. Calls release the GIL while they wait.
     """
 
     __slots__ = ("auth", "img", "media", "ocr", "wxacode", )
@@ -1831,6 +1834,9 @@ class WeChat(ClientBase):
         stable_token: Optional[bool] = None,
         timeout: Optional[float] = None,
         from_appid: Optional[str] = None,
+        redis_url: Optional[str] = None,
+        redis_prefix: Optional[str] = None,
+        redis_fallback: Optional[bool] = None,
     ) -> None:
         super().__init__(
             _native.Client.wechat(
@@ -1841,6 +1847,9 @@ class WeChat(ClientBase):
                 stable_token=stable_token,
                 timeout=timeout,
                 from_appid=from_appid,
+                redis_url=redis_url,
+                redis_prefix=redis_prefix,
+                redis_fallback=redis_fallback,
             )
         )
         self.auth = AuthApi(self._native)
@@ -1856,6 +1865,9 @@ class AsyncWeChat(ClientBase):
     ``AsyncWeChat(app_id, app_secret)``, ``AsyncWeChat(cloudbase=True)`` for CloudBase Run's open
     API service (no token), or ``AsyncWeChat()`` to read ``WECHAT_APPID`` / ``WECHAT_APPSECRET``
     (or ``WECHAT_CLOUDBASE=1``), ``WECHAT_BASE_URL`` and ``WECHAT_STABLE_TOKEN``.
+    ``redis_url="redis://host:6379/0"`` (or ``WECHAT_REDIS_URL``) shares access tokens with every
+    process of the app through Redis, so instances never replace each other's token; with
+    ``redis_fallback=True`` a Redis failure falls back to a token of this process.
     """
 
     __slots__ = ("auth", "img", "media", "ocr", "wxacode", )
@@ -1880,6 +1892,9 @@ class AsyncWeChat(ClientBase):
         stable_token: Optional[bool] = None,
         timeout: Optional[float] = None,
         from_appid: Optional[str] = None,
+        redis_url: Optional[str] = None,
+        redis_prefix: Optional[str] = None,
+        redis_fallback: Optional[bool] = None,
     ) -> None:
         super().__init__(
             _native.Client.wechat(
@@ -1890,6 +1905,9 @@ class AsyncWeChat(ClientBase):
                 stable_token=stable_token,
                 timeout=timeout,
                 from_appid=from_appid,
+                redis_url=redis_url,
+                redis_prefix=redis_prefix,
+                redis_fallback=redis_fallback,
             )
         )
         self.auth = AsyncAuthApi(self._native)

@@ -284,6 +284,11 @@ void uniffi_wxcv_mobile_fn_method_emulator_stop(uint64_t ptr, RustCallStatus *_N
 RustBuffer uniffi_wxcv_mobile_fn_method_emulator_tencentcloud_options(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_EMULATOR_TOKEN_ISSUES
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_EMULATOR_TOKEN_ISSUES
+uint64_t uniffi_wxcv_mobile_fn_method_emulator_token_issues(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_EMULATOR_WECHAT_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_EMULATOR_WECHAT_OPTIONS
 RustBuffer uniffi_wxcv_mobile_fn_method_emulator_wechat_options(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -791,6 +796,12 @@ uint16_t uniffi_wxcv_mobile_checksum_method_emulator_stop(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_EMULATOR_TENCENTCLOUD_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_EMULATOR_TENCENTCLOUD_OPTIONS
 uint16_t uniffi_wxcv_mobile_checksum_method_emulator_tencentcloud_options(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_EMULATOR_TOKEN_ISSUES
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_EMULATOR_TOKEN_ISSUES
+uint16_t uniffi_wxcv_mobile_checksum_method_emulator_token_issues(void
     
 );
 #endif

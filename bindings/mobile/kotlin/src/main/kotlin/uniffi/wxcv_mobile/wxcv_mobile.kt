@@ -693,6 +693,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_emulator_tencentcloud_options(
     ): Int
+    external fun uniffi_wxcv_mobile_checksum_method_emulator_token_issues(
+    ): Int
     external fun uniffi_wxcv_mobile_checksum_method_emulator_wechat_options(
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr(
@@ -787,6 +789,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_wxcv_mobile_fn_method_emulator_tencentcloud_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_wxcv_mobile_fn_method_emulator_token_issues(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_wxcv_mobile_fn_method_emulator_wechat_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_wxcv_mobile_fn_clone_tencentcloudclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1007,6 +1011,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_emulator_tencentcloud_options() and 0xFFFF) != 23047) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_wxcv_mobile_checksum_method_emulator_token_issues() and 0xFFFF) != 55612) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_emulator_wechat_options() and 0xFFFF) != 38730) {
@@ -1612,6 +1619,11 @@ public interface EmulatorInterface {
     fun `tencentcloudOptions`(): TencentCloudOptions
     
     /**
+     * Access tokens issued to the emulator's app so far.
+     */
+    fun `tokenIssues`(): kotlin.ULong
+    
+    /**
      * Options of a WeChat client of the emulator's app.
      */
     fun `wechatOptions`(): WeChatOptions
@@ -1794,6 +1806,22 @@ open class Emulator: Disposable, AutoCloseable, EmulatorInterface
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_wxcv_mobile_fn_method_emulator_tencentcloud_options(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Access tokens issued to the emulator's app so far.
+     */override fun `tokenIssues`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_wxcv_mobile_fn_method_emulator_token_issues(
         it,
         _status)
 }
@@ -6826,6 +6854,21 @@ data class WeChatOptions (
     var `timeoutSeconds`: kotlin.Double? = null 
     , 
     var `fromAppid`: kotlin.String? = null 
+    , 
+    /**
+     * `redis://host:port/db`: share access tokens with every process using this Redis.
+     */
+    var `redisUrl`: kotlin.String? = null 
+    , 
+    /**
+     * Key prefix in Redis (default `wxcv:token:`).
+     */
+    var `redisPrefix`: kotlin.String? = null 
+    , 
+    /**
+     * When Redis fails, fetch a token for this process instead of failing the call.
+     */
+    var `redisFallback`: kotlin.Boolean = false 
     
 ){
     
@@ -6849,6 +6892,9 @@ public object FfiConverterTypeWeChatOptions: FfiConverterRustBuffer<WeChatOption
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalDouble.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -6859,7 +6905,10 @@ public object FfiConverterTypeWeChatOptions: FfiConverterRustBuffer<WeChatOption
             FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
             FfiConverterBoolean.allocationSize(value.`stableToken`) +
             FfiConverterOptionalDouble.allocationSize(value.`timeoutSeconds`) +
-            FfiConverterOptionalString.allocationSize(value.`fromAppid`)
+            FfiConverterOptionalString.allocationSize(value.`fromAppid`) +
+            FfiConverterOptionalString.allocationSize(value.`redisUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`redisPrefix`) +
+            FfiConverterBoolean.allocationSize(value.`redisFallback`)
     )
 
     override fun write(value: WeChatOptions, buf: ByteBuffer) {
@@ -6870,6 +6919,9 @@ public object FfiConverterTypeWeChatOptions: FfiConverterRustBuffer<WeChatOption
             FfiConverterBoolean.write(value.`stableToken`, buf)
             FfiConverterOptionalDouble.write(value.`timeoutSeconds`, buf)
             FfiConverterOptionalString.write(value.`fromAppid`, buf)
+            FfiConverterOptionalString.write(value.`redisUrl`, buf)
+            FfiConverterOptionalString.write(value.`redisPrefix`, buf)
+            FfiConverterBoolean.write(value.`redisFallback`, buf)
     }
 }
 
@@ -7158,7 +7210,8 @@ sealed class WxcvException: kotlin.Exception() {
     }
     
     /**
-     * No usable reply: connection, timeout (`transport_kind` = "timeout"), broken body.
+     * No usable reply: connection, timeout (`transport_kind` = "timeout"), broken body, or the
+     * shared token store (`transport_kind` = "token_store").
      */
     class Transport(
         
