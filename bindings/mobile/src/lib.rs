@@ -175,6 +175,13 @@ pub(crate) enum Client {
 }
 
 impl Client {
+    pub(crate) fn with_timeout(&self, seconds: f64) -> Result<Client, WxcvError> {
+        Ok(match self {
+            Client::WeChat(c) => Client::WeChat(c.with_timeout_secs(seconds)?),
+            Client::Tencent(c) => Client::Tencent(c.with_timeout_secs(seconds)?),
+        })
+    }
+
     fn wechat(o: WeChatOptions) -> Result<Client, WxcvError> {
         let o = wxcv::wechat::WeChatOptions {
             app_id: o.app_id,

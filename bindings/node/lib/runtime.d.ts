@@ -64,4 +64,9 @@ export declare class ClientBase {
   protected constructor();
   /** Which account and where: never a secret or a token. */
   toString(): string;
+  /**
+   * A client for some calls with other settings (`timeout`: seconds per attempt), sharing this
+   * one's connections and access tokens; this client keeps its own settings.
+   */
+  withOptions(options: { timeout?: number }): this;
 }

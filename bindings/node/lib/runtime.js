@@ -169,6 +169,33 @@ class ClientBase {
     Object.defineProperty(this, '_native', { enumerable: false });
   }
 
+  /**
+   * A client for some calls with other settings (`timeout`: seconds per attempt), sharing this
+   * one's connections and access tokens; this client keeps its own settings.
+   */
+  withOptions(options) {
+    if (options === null || typeof options !== 'object') throw new errors.ConfigError('withOptions takes an object: { timeout }');
+    const unknown = Object.keys(options).filter((k) => k !== 'timeout');
+    if (unknown.length) throw new errors.ConfigError(`withOptions: unknown option ${unknown.join(', ')} (known: timeout)`);
+    const clone = Object.create(Object.getPrototypeOf(this));
+    let native = this._native;
+    if (options.timeout !== undefined) {
+      if (typeof options.timeout !== 'number') throw new errors.ConfigError('timeout must be a number of seconds');
+      try {
+        native = native.withTimeout(options.timeout);
+      } catch (e) {
+        throw configError(e);
+      }
+    }
+    Object.defineProperty(clone, '_native', { value: native, enumerable: false, writable: true });
+    clone._vendor = this._vendor;
+    clone._attach();
+    return clone;
+  }
+
+  /** Sets the endpoint groups (generated subclasses). */
+  _attach() {}
+
   toString() {
     return `${this.constructor.name} { ${this._native.describe()} }`;
   }

@@ -211,6 +211,16 @@ impl NativeClient {
             Inner::Tencent(c) => c.describe(),
         }
     }
+
+    /// The same client (pool, tokens) with another per-attempt timeout in seconds.
+    #[napi]
+    pub fn with_timeout(&self, seconds: f64) -> Result<NativeClient> {
+        let inner = match &self.inner {
+            Inner::WeChat(c) => Inner::WeChat(c.with_timeout_secs(seconds).map_err(js_error)?),
+            Inner::Tencent(c) => Inner::Tencent(c.with_timeout_secs(seconds).map_err(js_error)?),
+        };
+        Ok(NativeClient { inner })
+    }
 }
 
 /// A configuration error thrown from a factory: its message is the error's fields as JSON, which

@@ -66,6 +66,27 @@ test('timeouts and a stopped server', () =>
     await assert.rejects(wx.img.scanQRCode({ img: img() }), (e) => e instanceof wxcv.TransportError && e.transportKind === 'connect');
   }));
 
+test('a timeout per call with withOptions', () =>
+  withEmulator(async (emu) => {
+    const wx = emu.wechat({ timeout: 10 });
+    const quick = wx.withOptions({ timeout: 0.2 });
+    assert.ok(quick instanceof wxcv.WeChat && quick.img !== wx.img);
+    await wx.img.scanQRCode({ img: img() });
+    await emu.injectFault('img.scan_qrcode', { delay_ms: 1500, times: 3 });
+    const started = Date.now();
+    await assert.rejects(quick.img.scanQRCode({ img: img() }), (e) => e instanceof wxcv.TransportTimeoutError);
+    assert.ok(Date.now() - started < 1400);
+    await emu.injectFault('img.scan_qrcode', { delay_ms: 500, times: 1 });
+    await wx.img.scanQRCode({ img: img() });
+    assert.strictEqual(emu.tokenIssues(), 1);
+    const tc = emu.tencentcloud().withOptions({ timeout: 0.2 });
+    await emu.injectFault('QrcodeOCR', { delay_ms: 1500, times: 3 });
+    await assert.rejects(tc.ocr.QrcodeOCR({ ImageBase64: fixture('qr.png').toString('base64') }), wxcv.TransportTimeoutError);
+    for (const bad of [{ timeout: 0 }, { timeout: -1 }, { timeout: 'soon' }, { timeot: 1 }, null]) {
+      assert.throws(() => wx.withOptions(bad), wxcv.ConfigError, JSON.stringify(bad));
+    }
+  }));
+
 test('one class for the same failure from either vendor', () =>
   withEmulator(async (emu) => {
     await assert.rejects(emu.wechat().img.scanQRCode({ imgUrl: 'http://127.0.0.1:9/missing.jpg' }), wxcv.ImageDownloadFailedError);

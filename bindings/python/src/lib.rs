@@ -304,6 +304,17 @@ impl Client {
             Inner::Tencent(c) => c.describe(),
         }
     }
+
+    /// The same client (pool, tokens) with other per-call settings: `timeout` seconds per attempt.
+    #[pyo3(signature = (*, timeout=None))]
+    fn with_options(&self, timeout: Option<f64>) -> PyResult<Client> {
+        let inner = match (&self.inner, timeout) {
+            (i, None) => i.clone(),
+            (Inner::WeChat(c), Some(t)) => Inner::WeChat(c.with_timeout_secs(t).map_err(raise)?),
+            (Inner::Tencent(c), Some(t)) => Inner::Tencent(c.with_timeout_secs(t).map_err(raise)?),
+        };
+        Ok(Client { inner })
+    }
 }
 
 /// The local emulator of both services, on a free loopback port, for tests and offline runs.

@@ -206,3 +206,34 @@ def test_interpreter_exits_cleanly_after_async_calls(tmp_path: Any) -> None:
     for _ in range(8):
         r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0, r.stderr
+
+
+def test_a_timeout_per_call_with_options(emu: Emulator, qr: bytes) -> None:
+    wx = emu.wechat(timeout=10)
+    quick = wx.with_options(timeout=0.2)
+    assert type(quick) is wxcv.WeChat and quick.img is not wx.img
+    wx.img.scan_qrcode(qr)
+    emu.inject_fault("img.scan_qrcode", times=3, delay_ms=1500)
+    started = time.monotonic()
+    with pytest.raises(errors.TransportTimeoutError):
+        quick.img.scan_qrcode(qr)
+    assert time.monotonic() - started < 1.4
+    # The client keeps its own 10 s, and the handle shares its token.
+    emu.inject_fault("img.scan_qrcode", times=1, delay_ms=500)
+    wx.img.scan_qrcode(qr)
+    assert emu.token_issues() == 1
+
+    aw = emu.async_wechat()
+    aquick = aw.with_options(timeout=0.2)
+    assert type(aquick) is wxcv.AsyncWeChat
+    emu.inject_fault("img.scan_qrcode", times=3, delay_ms=1500)
+    with pytest.raises(errors.TransportTimeoutError):
+        asyncio.run(aquick.img.scan_qrcode(qr))
+
+    tc = emu.tencentcloud().with_options(timeout=0.2)
+    emu.inject_fault("QrcodeOCR", times=3, delay_ms=1500)
+    with pytest.raises(errors.TransportTimeoutError):
+        tc.ocr.qrcode_ocr(qr)
+    for bad in (0, -1, float("nan")):
+        with pytest.raises(errors.ConfigError, match="timeout"):
+            wx.with_options(timeout=bad)

@@ -236,6 +236,8 @@ struct Inner {
 #[derive(Clone)]
 pub struct WeChat {
     inner: Arc<Inner>,
+    /// Per-attempt timeout of API calls through this handle ([`WeChat::with_timeout`]).
+    timeout: Option<Duration>,
 }
 
 impl fmt::Debug for WeChat {
@@ -263,7 +265,7 @@ impl WeChat {
             Credentials::CloudBase { .. } => String::new(),
         };
         let tokens = TokenCache::new(config.token_store.clone(), key);
-        Ok(WeChat { inner: Arc::new(Inner { config, base_url, http, tokens }) })
+        Ok(WeChat { inner: Arc::new(Inner { config, base_url, http, tokens }), timeout: None })
     }
 
     /// A client configured from the environment (see [`WeChatConfig::from_env`]).
@@ -286,6 +288,25 @@ impl WeChat {
         }
     }
 
+    /// A client for some calls with another per-attempt timeout: it shares this client's HTTP
+    /// pool and access tokens, so it is cheap; this client keeps its own setting.
+    ///
+    /// ```no_run
+    /// # async fn demo(c: wxcv::wechat::WeChat) -> wxcv::Result<()> {
+    /// let quick = c.with_timeout(std::time::Duration::from_secs(2));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        WeChat { inner: self.inner.clone(), timeout: Some(timeout) }
+    }
+
+    /// [`Self::with_timeout`] in seconds, checked as the bindings' `timeout` options are
+    /// (more than 0, at most a day).
+    pub fn with_timeout_secs(&self, seconds: f64) -> Result<Self> {
+        let t = transport::timeout_setting(Some(seconds))?.unwrap_or(self.inner.config.http.timeout);
+        Ok(self.with_timeout(t))
+    }
+
     pub fn config(&self) -> &WeChatConfig {
         &self.inner.config
     }
@@ -299,7 +320,8 @@ impl WeChat {
         let Credentials::AppSecret { app_id, app_secret } = &self.inner.config.credentials else {
             return Err(Error::Config("CloudBase mode has no access token".into()));
         };
-        let this = self.clone();
+        // The token fetch serves every waiting call: the client's own timeout, not a handle's.
+        let this = WeChat { inner: self.inner.clone(), timeout: None };
         let (app_id, app_secret) = (app_id.clone(), app_secret.expose().to_string());
         let stable = self.inner.config.stable_token;
         let t = self
@@ -367,6 +389,9 @@ impl WeChat {
         }
         query.extend(w.query.iter().map(|(k, v)| (*k, v.as_str())));
         let mut req = self.inner.http.request(method, url);
+        if let Some(t) = self.timeout {
+            req = req.timeout(t);
+        }
         if !query.is_empty() {
             req = req.query(&query);
         }
@@ -498,8 +523,8 @@ pub(crate) fn wechat_error(ep: &'static EndpointInfo, reply: &Reply) -> Option<A
     let request_id = env
         .errmsg
         .rsplit_once("rid: ")
-        .map(|(_, r)| r.trim().to_string())
-        .or_else(|| reply.header("x-openapi-seqid"));
+        .map(|(_, r)| crate::transport::redact_text(r.trim()))
+        .or_else(|| reply.header("x-openapi-seqid").map(|r| crate::transport::redact_text(&r)));
     Some(ApiError {
         vendor: Vendor::WeChat,
         endpoint: ep.name,

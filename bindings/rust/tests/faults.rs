@@ -134,3 +134,34 @@ async fn every_fault_ends_in_success_or_the_right_error() {
         assert!(!text.contains(secret), "a secret leaked into the logs or errors");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_per_call_shares_the_client() {
+    let emu = Emulator::start().await.unwrap();
+    let mut cfg = emu.wechat_config().timeout(Duration::from_secs(10));
+    cfg.http.retry.base_delay = Duration::from_millis(10);
+    let wx = WeChat::new(cfg).unwrap();
+    let quick = wx.with_timeout(Duration::from_millis(200));
+    wx.img().scan_qrcode(ScanQrcodeRequest::new(wxcv::Image::bytes(fixture("qr.png")))).await.unwrap();
+
+    // Every attempt is slow: the quick handle gives up after its 3 attempts of 200 ms.
+    fault(&emu, json!({"endpoint": "img.scan_qrcode", "times": 3, "delay_ms": 1500})).await;
+    let started = Instant::now();
+    let e = quick.img().scan_qrcode(ScanQrcodeRequest::new(wxcv::Image::bytes(fixture("qr.png")))).await.unwrap_err();
+    assert!(matches!(e, Error::Transport { kind: TransportKind::Timeout, .. }), "{e:?}");
+    assert!(started.elapsed() < Duration::from_millis(1400), "{:?}", started.elapsed());
+
+    // The client keeps its own 10 s: the same delay is waited out.
+    fault(&emu, json!({"endpoint": "img.scan_qrcode", "times": 1, "delay_ms": 500})).await;
+    wx.img().scan_qrcode(ScanQrcodeRequest::new(wxcv::Image::bytes(fixture("qr.png")))).await.unwrap();
+    assert_eq!(emu.token_issues(wxcv_emulator::APPID), 1, "the handle shares the token");
+
+    // Tencent Cloud, and the bindings' checked form.
+    let tc = TencentCloud::new(emu.tencent_config()).unwrap();
+    fault(&emu, json!({"endpoint": "QrcodeOCR", "times": 3, "delay_ms": 1500})).await;
+    let e = tc.with_timeout_secs(0.2).unwrap().ocr().qrcode_ocr(QrcodeOcrRequest::new(fixture("qr.png"))).await.unwrap_err();
+    assert!(matches!(e, Error::Transport { kind: TransportKind::Timeout, .. }), "{e:?}");
+    for bad in [0.0, -1.0, f64::NAN, 1e9] {
+        assert!(matches!(wx.with_timeout_secs(bad), Err(Error::Config(_))), "{bad}");
+    }
+}

@@ -299,6 +299,12 @@ impl TencentCloudClient {
         Ok(Arc::new(TencentCloudClient { client: crate::Client::tencent(options)? }))
     }
 
+    /// A client for some calls with another timeout (seconds per attempt), sharing this one's
+    /// connections and access tokens; this client keeps its own setting.
+    pub fn with_timeout(&self, seconds: f64) -> Result<Arc<Self>, crate::WxcvError> {
+        Ok(Arc::new(TencentCloudClient { client: self.client.with_timeout(seconds)? }))
+    }
+
     /// Tencent Cloud OCR
     pub fn ocr(&self) -> Arc<TencentCloudOcrApi> {
         Arc::new(TencentCloudOcrApi { client: self.client.clone() })

@@ -930,6 +930,12 @@ impl WeChatClient {
         Ok(Arc::new(WeChatClient { client: crate::Client::wechat(options)? }))
     }
 
+    /// A client for some calls with another timeout (seconds per attempt), sharing this one's
+    /// connections and access tokens; this client keeps its own setting.
+    pub fn with_timeout(&self, seconds: f64) -> Result<Arc<Self>, crate::WxcvError> {
+        Ok(Arc::new(WeChatClient { client: self.client.with_timeout(seconds)? }))
+    }
+
     /// Access tokens
     pub fn auth(&self) -> Arc<WeChatAuthApi> {
         Arc::new(WeChatAuthApi { client: self.client.clone() })

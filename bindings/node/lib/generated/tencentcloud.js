@@ -142,6 +142,10 @@ OcrApi.E = {
 class TencentCloud extends ClientBase {
   constructor(options) {
     super('tencentcloud', options);
+    this._attach();
+  }
+
+  _attach() {
     this.ocr = new OcrApi(this);
   }
 }

@@ -540,6 +540,10 @@ WxacodeApi.E = {
 class WeChat extends ClientBase {
   constructor(options) {
     super('wechat', options);
+    this._attach();
+  }
+
+  _attach() {
     this.auth = new AuthApi(this);
     this.img = new ImgApi(this);
     this.customerServiceMessage = new CustomerServiceMessageApi(this);

@@ -11,7 +11,7 @@ import math
 import os
 import tempfile
 import warnings
-from typing import Any, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, Union
+from typing import Any, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from . import _native
 from ._gen.errors import InvalidInputError
@@ -258,13 +258,31 @@ class AsyncApi(_Api):
         return BinaryImage(out[0], out[1])
 
 
+_Client = TypeVar("_Client", bound="ClientBase")
+
+
 class ClientBase:
     """What every client shares: the compiled core client (HTTP pool, token cache)."""
 
     __slots__ = ("_native",)
 
     def __init__(self, native: _native.Client) -> None:
+        self._attach(native)
+
+    def _attach(self, native: _native.Client) -> None:
+        """Sets the core client (the generated classes add their endpoint groups)."""
         self._native = native
+
+    def with_options(self: _Client, *, timeout: Optional[float] = None) -> _Client:
+        """A client for some calls with other settings: ``timeout`` is seconds per attempt of each
+        call made through it. It shares this client's connections and access tokens, so it is
+        cheap; this client keeps its own settings::
+
+            wx.with_options(timeout=2.0).img.scan_qrcode(picture)
+        """
+        clone = object.__new__(type(self))
+        clone._attach(self._native.with_options(timeout=timeout))
+        return clone
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._native!r})"

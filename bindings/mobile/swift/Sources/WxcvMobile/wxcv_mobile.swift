@@ -872,6 +872,12 @@ public protocol TencentCloudClientProtocol: AnyObject, Sendable {
      */
     func ocr()  -> TencentCloudOcrApi
     
+    /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+    func withTimeout(seconds: Double) throws  -> TencentCloudClient
+    
 }
 /**
  * The client: one HTTP pool and token cache shared by its endpoint groups.
@@ -946,6 +952,20 @@ open func ocr() -> TencentCloudOcrApi  {
         uniffiCallStatus in
     uniffi_wxcv_mobile_fn_method_tencentcloudclient_ocr(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+open func withTimeout(seconds: Double)throws  -> TencentCloudClient  {
+    return try  FfiConverterTypeTencentCloudClient_lift(try rustCallWithError(FfiConverterTypeWxcvError_lift) {
+        uniffiCallStatus in
+    uniffi_wxcv_mobile_fn_method_tencentcloudclient_with_timeout(
+            self.uniffiCloneHandle(),
+        FfiConverterDouble.lower(seconds),uniffiCallStatus
     )
 })
 }
@@ -1382,6 +1402,12 @@ public protocol WeChatClientProtocol: AnyObject, Sendable {
     func ocr()  -> WeChatOcrApi
     
     /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+    func withTimeout(seconds: Double) throws  -> WeChatClient
+    
+    /**
      * Mini program codes and QR codes
      */
     func wxacode()  -> WeChatWxacodeApi
@@ -1496,6 +1522,20 @@ open func ocr() -> WeChatOcrApi  {
         uniffiCallStatus in
     uniffi_wxcv_mobile_fn_method_wechatclient_ocr(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+open func withTimeout(seconds: Double)throws  -> WeChatClient  {
+    return try  FfiConverterTypeWeChatClient_lift(try rustCallWithError(FfiConverterTypeWxcvError_lift) {
+        uniffiCallStatus in
+    uniffi_wxcv_mobile_fn_method_wechatclient_with_timeout(
+            self.uniffiCloneHandle(),
+        FfiConverterDouble.lower(seconds),uniffiCallStatus
     )
 })
 }
@@ -6642,6 +6682,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr() != 3038) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout() != 19713) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() != 17268) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6664,6 +6707,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_wechatclient_ocr() != 45575) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wxcv_mobile_checksum_method_wechatclient_with_timeout() != 64927) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_wechatclient_wxacode() != 1874) {

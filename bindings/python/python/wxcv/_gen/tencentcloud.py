@@ -586,6 +586,9 @@ class TencentCloud(ClientBase):
                 timeout=timeout,
             )
         )
+
+    def _attach(self, native: _native.Client) -> None:
+        super()._attach(native)
         self.ocr = OcrApi(self._native)
 
 
@@ -623,4 +626,7 @@ class AsyncTencentCloud(ClientBase):
                 timeout=timeout,
             )
         )
+
+    def _attach(self, native: _native.Client) -> None:
+        super()._attach(native)
         self.ocr = AsyncOcrApi(self._native)

@@ -1852,6 +1852,9 @@ class WeChat(ClientBase):
                 redis_fallback=redis_fallback,
             )
         )
+
+    def _attach(self, native: _native.Client) -> None:
+        super()._attach(native)
         self.auth = AuthApi(self._native)
         self.img = ImgApi(self._native)
         self.media = MediaApi(self._native)
@@ -1910,6 +1913,9 @@ class AsyncWeChat(ClientBase):
                 redis_fallback=redis_fallback,
             )
         )
+
+    def _attach(self, native: _native.Client) -> None:
+        super()._attach(native)
         self.auth = AsyncAuthApi(self._native)
         self.img = AsyncImgApi(self._native)
         self.media = AsyncMediaApi(self._native)

@@ -222,6 +222,22 @@ class ScenariosTest {
     }
 
     @Test
+    fun aTimeoutPerCall() = withEmulator { emu ->
+        val wx = WeChatClient(emu.wechatOptions().copy(timeoutSeconds = 10.0))
+        val quick = wx.withTimeout(0.2)
+        wx.img().scanQrcode(ImageInput.Bytes(fixture("qr.png"), null))
+        control(emu, "faults", JSONObject().put("endpoint", "img.scan_qrcode").put("times", 3).put("delay_ms", 1500))
+        val started = System.currentTimeMillis()
+        val e = assertFailsWith<WxcvException.Transport> { quick.img().scanQrcode(ImageInput.Bytes(fixture("qr.png"), null)) }
+        assertEquals("timeout", e.transportKind)
+        assertTrue(System.currentTimeMillis() - started < 1400)
+        control(emu, "faults", JSONObject().put("endpoint", "img.scan_qrcode").put("times", 1).put("delay_ms", 500))
+        wx.img().scanQrcode(ImageInput.Bytes(fixture("qr.png"), null))
+        assertEquals(1UL, emu.tokenIssues())
+        assertFailsWith<WxcvException.Config> { wx.withTimeout(0.0) }
+    }
+
+    @Test
     fun manyCallsInFlight() = withEmulator { emu ->
         val wx = WeChatClient(emu.wechatOptions())
         val pics = listOf("qr.png" to "QR_CODE", "datamatrix.png" to "DATA_MATRIX", "ean13.png" to "EAN_13", "code128.png" to "CODE_128")

@@ -314,6 +314,11 @@ uint64_t uniffi_wxcv_mobile_fn_constructor_tencentcloudclient_new(RustBuffer opt
 uint64_t uniffi_wxcv_mobile_fn_method_tencentcloudclient_ocr(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_TENCENTCLOUDCLIENT_WITH_TIMEOUT
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_TENCENTCLOUDCLIENT_WITH_TIMEOUT
+uint64_t uniffi_wxcv_mobile_fn_method_tencentcloudclient_with_timeout(uint64_t ptr, double seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CLONE_TENCENTCLOUDOCRAPI
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CLONE_TENCENTCLOUDOCRAPI
 uint64_t uniffi_wxcv_mobile_fn_clone_tencentcloudocrapi(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -387,6 +392,11 @@ uint64_t uniffi_wxcv_mobile_fn_method_wechatclient_media(uint64_t ptr, RustCallS
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_WECHATCLIENT_OCR
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_WECHATCLIENT_OCR
 uint64_t uniffi_wxcv_mobile_fn_method_wechatclient_ocr(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_WECHATCLIENT_WITH_TIMEOUT
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_WECHATCLIENT_WITH_TIMEOUT
+uint64_t uniffi_wxcv_mobile_fn_method_wechatclient_with_timeout(uint64_t ptr, double seconds, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_WECHATCLIENT_WXACODE
@@ -817,6 +827,12 @@ uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDCLIENT_WITH_TIMEOUT
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDCLIENT_WITH_TIMEOUT
+uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDOCRAPI_QRCODE_OCR
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDOCRAPI_QRCODE_OCR
 uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr(void
@@ -862,6 +878,12 @@ uint16_t uniffi_wxcv_mobile_checksum_method_wechatclient_media(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_WECHATCLIENT_OCR
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_WECHATCLIENT_OCR
 uint16_t uniffi_wxcv_mobile_checksum_method_wechatclient_ocr(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_WECHATCLIENT_WITH_TIMEOUT
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_WECHATCLIENT_WITH_TIMEOUT
+uint16_t uniffi_wxcv_mobile_checksum_method_wechatclient_with_timeout(void
     
 );
 #endif

@@ -699,6 +699,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr(
     ): Int
+    external fun uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout(
+    ): Int
     external fun uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr(
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_query_bar_code(
@@ -714,6 +716,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_wxcv_mobile_checksum_method_wechatclient_media(
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_wechatclient_ocr(
+    ): Int
+    external fun uniffi_wxcv_mobile_checksum_method_wechatclient_with_timeout(
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_wechatclient_wxacode(
     ): Int
@@ -801,6 +805,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_wxcv_mobile_fn_method_tencentcloudclient_ocr(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_wxcv_mobile_fn_method_tencentcloudclient_with_timeout(`ptr`: Long,`seconds`: Double,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_wxcv_mobile_fn_clone_tencentcloudocrapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_wxcv_mobile_fn_free_tencentcloudocrapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -830,6 +836,8 @@ internal object UniffiLib {
     external fun uniffi_wxcv_mobile_fn_method_wechatclient_media(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_wxcv_mobile_fn_method_wechatclient_ocr(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_wxcv_mobile_fn_method_wechatclient_with_timeout(`ptr`: Long,`seconds`: Double,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_wxcv_mobile_fn_method_wechatclient_wxacode(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1022,6 +1030,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr() and 0xFFFF) != 3038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout() and 0xFFFF) != 19713) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() and 0xFFFF) != 17268) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1044,6 +1055,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_wechatclient_ocr() and 0xFFFF) != 45575) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatclient_with_timeout() and 0xFFFF) != 64927) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_wechatclient_wxacode() and 0xFFFF) != 1874) {
@@ -2008,6 +2022,12 @@ public interface TencentCloudClientInterface {
      */
     fun `ocr`(): TencentCloudOcrApi
     
+    /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+    fun `withTimeout`(`seconds`: kotlin.Double): TencentCloudClient
+    
     companion object
 }
 
@@ -2134,6 +2154,25 @@ open class TencentCloudClient: Disposable, AutoCloseable, TencentCloudClientInte
     UniffiLib.uniffi_wxcv_mobile_fn_method_tencentcloudclient_ocr(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+    @Throws(WxcvException::class)override fun `withTimeout`(`seconds`: kotlin.Double): TencentCloudClient {
+            return FfiConverterTypeTencentCloudClient.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WxcvException) { _status ->
+    UniffiLib.uniffi_wxcv_mobile_fn_method_tencentcloudclient_with_timeout(
+        it,
+        
+        FfiConverterDouble.lower(`seconds`),_status)
 }
     }
     )
@@ -2951,6 +2990,12 @@ public interface WeChatClientInterface {
     fun `ocr`(): WeChatOcrApi
     
     /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+    fun `withTimeout`(`seconds`: kotlin.Double): WeChatClient
+    
+    /**
      * Mini program codes and QR codes
      */
     fun `wxacode`(): WeChatWxacodeApi
@@ -3129,6 +3174,25 @@ open class WeChatClient: Disposable, AutoCloseable, WeChatClientInterface
     UniffiLib.uniffi_wxcv_mobile_fn_method_wechatclient_ocr(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A client for some calls with another timeout (seconds per attempt), sharing this one's
+     * connections and access tokens; this client keeps its own setting.
+     */
+    @Throws(WxcvException::class)override fun `withTimeout`(`seconds`: kotlin.Double): WeChatClient {
+            return FfiConverterTypeWeChatClient.lift(
+    callWithHandle {
+    uniffiRustCallWithError(WxcvException) { _status ->
+    UniffiLib.uniffi_wxcv_mobile_fn_method_wechatclient_with_timeout(
+        it,
+        
+        FfiConverterDouble.lower(`seconds`),_status)
 }
     }
     )
