@@ -115,13 +115,28 @@ pub struct BinaryImage {
     pub data: Vec<u8>,
 }
 
+/// A credential (app secret, SecretKey, session token): a `Secret` class in Kotlin and a `Secret`
+/// struct in Swift whose `toString()` / `description` is `<redacted>`, so printing options never
+/// shows it (uniffi.toml maps it; `Secret.kt` and `Secret.swift` are hand-written beside the
+/// generated sources).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct SecretValue(pub String);
+
+impl std::fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+uniffi::custom_newtype!(SecretValue, String);
+
 /// Options of a WeChat client. With neither `app_id` nor `cloudbase`, the WECHAT_* variables are read.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct WeChatOptions {
     #[uniffi(default)]
     pub app_id: Option<String>,
     #[uniffi(default)]
-    pub app_secret: Option<String>,
+    pub app_secret: Option<SecretValue>,
     /// CloudBase Run's open API service: no access token.
     #[uniffi(default)]
     pub cloudbase: bool,
@@ -150,11 +165,11 @@ pub struct TencentCloudOptions {
     #[uniffi(default)]
     pub secret_id: Option<String>,
     #[uniffi(default)]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<SecretValue>,
     #[uniffi(default)]
     pub region: Option<String>,
     #[uniffi(default)]
-    pub token: Option<String>,
+    pub token: Option<SecretValue>,
     #[uniffi(default)]
     pub language: Option<String>,
     #[uniffi(default)]
@@ -185,7 +200,7 @@ impl Client {
     fn wechat(o: WeChatOptions) -> Result<Client, WxcvError> {
         let o = wxcv::wechat::WeChatOptions {
             app_id: o.app_id,
-            app_secret: o.app_secret.map(wxcv::Secret::new),
+            app_secret: o.app_secret.map(|s| wxcv::Secret::new(s.0)),
             cloudbase: o.cloudbase,
             base_url: o.base_url,
             stable_token: Some(o.stable_token),
@@ -202,9 +217,9 @@ impl Client {
     fn tencent(o: TencentCloudOptions) -> Result<Client, WxcvError> {
         let o = wxcv::tencentcloud::TencentCloudOptions {
             secret_id: o.secret_id,
-            secret_key: o.secret_key.map(wxcv::Secret::new),
+            secret_key: o.secret_key.map(|s| wxcv::Secret::new(s.0)),
             region: o.region,
-            token: o.token.map(wxcv::Secret::new),
+            token: o.token.map(|s| wxcv::Secret::new(s.0)),
             language: o.language,
             base_url: o.base_url,
             timeout: o.timeout_seconds,
@@ -279,7 +294,7 @@ impl Emulator {
     pub fn wechat_options(&self) -> WeChatOptions {
         WeChatOptions {
             app_id: Some(wxcv_emulator::APPID.into()),
-            app_secret: Some(wxcv_emulator::APPSECRET.into()),
+            app_secret: Some(SecretValue(wxcv_emulator::APPSECRET.into())),
             base_url: Some(self.base_url.clone()),
             ..Default::default()
         }
@@ -289,7 +304,7 @@ impl Emulator {
     pub fn tencentcloud_options(&self) -> TencentCloudOptions {
         TencentCloudOptions {
             secret_id: Some(wxcv_emulator::SECRET_ID.into()),
-            secret_key: Some(wxcv_emulator::SECRET_KEY.into()),
+            secret_key: Some(SecretValue(wxcv_emulator::SECRET_KEY.into())),
             base_url: Some(self.base_url.clone()),
             ..Default::default()
         }

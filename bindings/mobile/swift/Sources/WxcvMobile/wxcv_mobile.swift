@@ -5107,16 +5107,16 @@ public func FfiConverterTypeSuperresolutionResult_lower(_ value: Superresolution
  */
 public struct TencentCloudOptions: Equatable, Hashable {
     public var secretId: String?
-    public var secretKey: String?
+    public var secretKey: SecretValue?
     public var region: String?
-    public var token: String?
+    public var token: SecretValue?
     public var language: String?
     public var baseUrl: String?
     public var timeoutSeconds: Double?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(secretId: String? = nil, secretKey: String? = nil, region: String? = nil, token: String? = nil, language: String? = nil, baseUrl: String? = nil, timeoutSeconds: Double? = nil) {
+    public init(secretId: String? = nil, secretKey: SecretValue? = nil, region: String? = nil, token: SecretValue? = nil, language: String? = nil, baseUrl: String? = nil, timeoutSeconds: Double? = nil) {
         self.secretId = secretId
         self.secretKey = secretKey
         self.region = region
@@ -5143,9 +5143,9 @@ public struct FfiConverterTypeTencentCloudOptions: FfiConverterRustBuffer {
         return
             try TencentCloudOptions(
                 secretId: FfiConverterOptionString.read(from: &buf), 
-                secretKey: FfiConverterOptionString.read(from: &buf), 
+                secretKey: FfiConverterOptionTypeSecretValue.read(from: &buf), 
                 region: FfiConverterOptionString.read(from: &buf), 
-                token: FfiConverterOptionString.read(from: &buf), 
+                token: FfiConverterOptionTypeSecretValue.read(from: &buf), 
                 language: FfiConverterOptionString.read(from: &buf), 
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
                 timeoutSeconds: FfiConverterOptionDouble.read(from: &buf)
@@ -5154,9 +5154,9 @@ public struct FfiConverterTypeTencentCloudOptions: FfiConverterRustBuffer {
 
     public static func write(_ value: TencentCloudOptions, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.secretId, into: &buf)
-        FfiConverterOptionString.write(value.secretKey, into: &buf)
+        FfiConverterOptionTypeSecretValue.write(value.secretKey, into: &buf)
         FfiConverterOptionString.write(value.region, into: &buf)
-        FfiConverterOptionString.write(value.token, into: &buf)
+        FfiConverterOptionTypeSecretValue.write(value.token, into: &buf)
         FfiConverterOptionString.write(value.language, into: &buf)
         FfiConverterOptionString.write(value.baseUrl, into: &buf)
         FfiConverterOptionDouble.write(value.timeoutSeconds, into: &buf)
@@ -5501,7 +5501,7 @@ public func FfiConverterTypeVehicleLicenseResult_lower(_ value: VehicleLicenseRe
  */
 public struct WeChatOptions: Equatable, Hashable {
     public var appId: String?
-    public var appSecret: String?
+    public var appSecret: SecretValue?
     /**
      * CloudBase Run's open API service: no access token.
      */
@@ -5525,7 +5525,7 @@ public struct WeChatOptions: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(appId: String? = nil, appSecret: String? = nil, 
+    public init(appId: String? = nil, appSecret: SecretValue? = nil, 
         /**
          * CloudBase Run's open API service: no access token.
          */cloudbase: Bool = false, baseUrl: String? = nil, stableToken: Bool = false, timeoutSeconds: Double? = nil, fromAppid: String? = nil, 
@@ -5567,7 +5567,7 @@ public struct FfiConverterTypeWeChatOptions: FfiConverterRustBuffer {
         return
             try WeChatOptions(
                 appId: FfiConverterOptionString.read(from: &buf), 
-                appSecret: FfiConverterOptionString.read(from: &buf), 
+                appSecret: FfiConverterOptionTypeSecretValue.read(from: &buf), 
                 cloudbase: FfiConverterBool.read(from: &buf), 
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
                 stableToken: FfiConverterBool.read(from: &buf), 
@@ -5581,7 +5581,7 @@ public struct FfiConverterTypeWeChatOptions: FfiConverterRustBuffer {
 
     public static func write(_ value: WeChatOptions, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.appId, into: &buf)
-        FfiConverterOptionString.write(value.appSecret, into: &buf)
+        FfiConverterOptionTypeSecretValue.write(value.appSecret, into: &buf)
         FfiConverterBool.write(value.cloudbase, into: &buf)
         FfiConverterOptionString.write(value.baseUrl, into: &buf)
         FfiConverterBool.write(value.stableToken, into: &buf)
@@ -6423,6 +6423,30 @@ fileprivate struct FfiConverterOptionSequenceDouble: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSecretValue: FfiConverterRustBuffer {
+    typealias SwiftType = SecretValue?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSecretValue.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSecretValue.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceDouble: FfiConverterRustBuffer {
     typealias SwiftType = [Double]
 
@@ -6594,6 +6618,53 @@ fileprivate struct FfiConverterSequenceTypeQrcodeResultsInfo: FfiConverterRustBu
         return seq
     }
 }
+
+
+
+
+public typealias SecretValue = Secret
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecretValue: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SecretValue {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return Secret(builtinValue)
+    }
+
+    public static func write(_ value: SecretValue, into buf: inout [UInt8]) {
+        let builtinValue = value.value
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> SecretValue {
+        let builtinValue = try FfiConverterString.lift(value)
+        return Secret(builtinValue)
+    }
+
+    public static func lower(_ value: SecretValue) -> RustBuffer {
+        let builtinValue = value.value
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecretValue_lift(_ value: RustBuffer) throws -> SecretValue {
+    return try FfiConverterTypeSecretValue.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecretValue_lower(_ value: SecretValue) -> RustBuffer {
+    return FfiConverterTypeSecretValue.lower(value)
+}
+
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 

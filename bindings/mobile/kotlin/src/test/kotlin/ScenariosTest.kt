@@ -213,7 +213,11 @@ class ScenariosTest {
         assertEquals("CertificateNotFound", e.exception)
         assertEquals("not_found", e.category)
         assertTrue(e.requestId != null && e.meaning != null)
-        val bad = WeChatClient(WeChatOptions(appId = emu.wechatOptions().appId, appSecret = "kotlin-secret-must-not-leak", baseUrl = emu.baseUrl()))
+        val badOptions = WeChatOptions(appId = emu.wechatOptions().appId, appSecret = Secret("kotlin-secret-must-not-leak"), baseUrl = emu.baseUrl())
+        assertTrue(!badOptions.toString().contains("kotlin-secret-must-not-leak") && badOptions.toString().contains("<redacted>"), badOptions.toString())
+        val tcOptions = emu.tencentcloudOptions().copy(token = Secret("kotlin-session-token"))
+        assertTrue(!tcOptions.toString().contains(emu.tencentcloudOptions().secretKey!!.value) && !tcOptions.toString().contains("kotlin-session-token"))
+        val bad = WeChatClient(badOptions)
         val auth = assertFailsWith<WxcvException.Api> { bad.img().scanQrcode(ImageInput.Bytes(fixture("qr.png"), null)) }
         assertEquals("InvalidAppSecret", auth.exception)
         assertTrue(!auth.toString().contains("kotlin-secret-must-not-leak"))
@@ -235,6 +239,7 @@ class ScenariosTest {
         wx.img().scanQrcode(ImageInput.Bytes(fixture("qr.png"), null))
         assertEquals(1UL, emu.tokenIssues())
         assertFailsWith<WxcvException.Config> { wx.withTimeout(0.0) }
+        Unit
     }
 
     @Test

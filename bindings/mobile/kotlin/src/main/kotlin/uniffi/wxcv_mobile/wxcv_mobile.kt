@@ -6615,11 +6615,11 @@ public object FfiConverterTypeSuperresolutionResult: FfiConverterRustBuffer<Supe
 data class TencentCloudOptions (
     var `secretId`: kotlin.String? = null 
     , 
-    var `secretKey`: kotlin.String? = null 
+    var `secretKey`: SecretValue? = null 
     , 
     var `region`: kotlin.String? = null 
     , 
-    var `token`: kotlin.String? = null 
+    var `token`: SecretValue? = null 
     , 
     var `language`: kotlin.String? = null 
     , 
@@ -6643,9 +6643,9 @@ public object FfiConverterTypeTencentCloudOptions: FfiConverterRustBuffer<Tencen
     override fun read(buf: ByteBuffer): TencentCloudOptions {
         return TencentCloudOptions(
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSecretValue.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSecretValue.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalDouble.read(buf),
@@ -6654,9 +6654,9 @@ public object FfiConverterTypeTencentCloudOptions: FfiConverterRustBuffer<Tencen
 
     override fun allocationSize(value: TencentCloudOptions) = (
             FfiConverterOptionalString.allocationSize(value.`secretId`) +
-            FfiConverterOptionalString.allocationSize(value.`secretKey`) +
+            FfiConverterOptionalTypeSecretValue.allocationSize(value.`secretKey`) +
             FfiConverterOptionalString.allocationSize(value.`region`) +
-            FfiConverterOptionalString.allocationSize(value.`token`) +
+            FfiConverterOptionalTypeSecretValue.allocationSize(value.`token`) +
             FfiConverterOptionalString.allocationSize(value.`language`) +
             FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
             FfiConverterOptionalDouble.allocationSize(value.`timeoutSeconds`)
@@ -6664,9 +6664,9 @@ public object FfiConverterTypeTencentCloudOptions: FfiConverterRustBuffer<Tencen
 
     override fun write(value: TencentCloudOptions, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`secretId`, buf)
-            FfiConverterOptionalString.write(value.`secretKey`, buf)
+            FfiConverterOptionalTypeSecretValue.write(value.`secretKey`, buf)
             FfiConverterOptionalString.write(value.`region`, buf)
-            FfiConverterOptionalString.write(value.`token`, buf)
+            FfiConverterOptionalTypeSecretValue.write(value.`token`, buf)
             FfiConverterOptionalString.write(value.`language`, buf)
             FfiConverterOptionalString.write(value.`baseUrl`, buf)
             FfiConverterOptionalDouble.write(value.`timeoutSeconds`, buf)
@@ -6904,7 +6904,7 @@ public object FfiConverterTypeVehicleLicenseResult: FfiConverterRustBuffer<Vehic
 data class WeChatOptions (
     var `appId`: kotlin.String? = null 
     , 
-    var `appSecret`: kotlin.String? = null 
+    var `appSecret`: SecretValue? = null 
     , 
     /**
      * CloudBase Run's open API service: no access token.
@@ -6950,7 +6950,7 @@ public object FfiConverterTypeWeChatOptions: FfiConverterRustBuffer<WeChatOption
     override fun read(buf: ByteBuffer): WeChatOptions {
         return WeChatOptions(
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSecretValue.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -6964,7 +6964,7 @@ public object FfiConverterTypeWeChatOptions: FfiConverterRustBuffer<WeChatOption
 
     override fun allocationSize(value: WeChatOptions) = (
             FfiConverterOptionalString.allocationSize(value.`appId`) +
-            FfiConverterOptionalString.allocationSize(value.`appSecret`) +
+            FfiConverterOptionalTypeSecretValue.allocationSize(value.`appSecret`) +
             FfiConverterBoolean.allocationSize(value.`cloudbase`) +
             FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
             FfiConverterBoolean.allocationSize(value.`stableToken`) +
@@ -6977,7 +6977,7 @@ public object FfiConverterTypeWeChatOptions: FfiConverterRustBuffer<WeChatOption
 
     override fun write(value: WeChatOptions, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`appId`, buf)
-            FfiConverterOptionalString.write(value.`appSecret`, buf)
+            FfiConverterOptionalTypeSecretValue.write(value.`appSecret`, buf)
             FfiConverterBoolean.write(value.`cloudbase`, buf)
             FfiConverterOptionalString.write(value.`baseUrl`, buf)
             FfiConverterBoolean.write(value.`stableToken`, buf)
@@ -7984,6 +7984,38 @@ public object FfiConverterOptionalSequenceDouble: FfiConverterRustBuffer<List<ko
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeSecretValue: FfiConverterRustBuffer<SecretValue?> {
+    override fun read(buf: ByteBuffer): SecretValue? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSecretValue.read(buf)
+    }
+
+    override fun allocationSize(value: SecretValue?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSecretValue.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SecretValue?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSecretValue.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceDouble: FfiConverterRustBuffer<List<kotlin.Double>> {
     override fun read(buf: ByteBuffer): List<kotlin.Double> {
         val len = buf.getInt()
@@ -8171,6 +8203,42 @@ public object FfiConverterSequenceTypeQrcodeResultsInfo: FfiConverterRustBuffer<
         value.iterator().forEach {
             FfiConverterTypeQrcodeResultsInfo.write(it, buf)
         }
+    }
+}
+
+
+
+
+
+public typealias SecretValue = Secret
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSecretValue: FfiConverter<SecretValue, RustBuffer.ByValue> {
+    override fun lift(value: RustBuffer.ByValue): SecretValue {
+        val builtinValue = FfiConverterString.lift(value)
+        return Secret(builtinValue)
+    }
+
+    override fun lower(value: SecretValue): RustBuffer.ByValue {
+        val builtinValue = value.value
+        return FfiConverterString.lower(builtinValue)
+    }
+
+    override fun read(buf: ByteBuffer): SecretValue {
+        val builtinValue = FfiConverterString.read(buf)
+        return Secret(builtinValue)
+    }
+
+    override fun allocationSize(value: SecretValue): ULong {
+        val builtinValue = value.value
+        return FfiConverterString.allocationSize(builtinValue)
+    }
+
+    override fun write(value: SecretValue, buf: ByteBuffer) {
+        val builtinValue = value.value
+        FfiConverterString.write(builtinValue, buf)
     }
 }
 
