@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value, json};
-use wxcv::{Category, Error, ErrorCode, TransportKind, Vendor};
+use wxcv::{Category, Error, ErrorCode, Vendor};
 
 use crate::names::camel_key;
 
@@ -222,6 +222,7 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wxcv::TransportKind;
 
     #[test]
     fn camel_converts_nested_keys_only() {
