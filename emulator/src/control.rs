@@ -134,6 +134,9 @@ pub async fn handle(st: &State, method: &Method, path: &str, base: &str, body: B
                 if c.advance_seconds < 0 {
                     return Err(bad("the clock only moves forward"));
                 }
+                if c.advance_seconds > crate::state::MAX_CLOCK_OFFSET {
+                    return Err(bad(format!("the clock moves at most {} seconds (1000 years)", crate::state::MAX_CLOCK_OFFSET)));
+                }
                 st.advance_clock(c.advance_seconds);
                 ok(json!({"now": st.now()}))
             }

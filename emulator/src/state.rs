@@ -20,6 +20,9 @@ pub const TOKEN_OVERLAP: i64 = 300;
 pub const MEDIA_TTL: i64 = 3 * 24 * 3600;
 /// How far a TC3 timestamp may be from the emulator's clock.
 pub const SIGNATURE_WINDOW: i64 = 300;
+/// How far the clock may be moved forward in all (a thousand years), so every deadline computed
+/// from it (`now + TOKEN_TTL`, ...) stays far from i64's limits.
+pub const MAX_CLOCK_OFFSET: i64 = 1000 * 365 * 86_400;
 /// Entries kept in the call log.
 const LOG_CAPACITY: usize = 10_000;
 
@@ -146,11 +149,12 @@ impl State {
     /// The emulator's clock, unix seconds (real time plus what tests advanced).
     pub fn now(&self) -> i64 {
         let real = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        real + self.clock_offset.load(Ordering::Relaxed)
+        real.saturating_add(self.clock_offset.load(Ordering::Relaxed))
     }
 
+    /// Moves the clock by `seconds`; the total offset stays within 0..=[`MAX_CLOCK_OFFSET`].
     pub fn advance_clock(&self, seconds: i64) {
-        self.clock_offset.fetch_add(seconds, Ordering::Relaxed);
+        let _ = self.clock_offset.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| Some(o.saturating_add(seconds).clamp(0, MAX_CLOCK_OFFSET)));
     }
 
     pub fn next_seq(&self) -> u64 {

@@ -130,7 +130,9 @@ fn verify(st: &State, ep: &EndpointInfo, call: &Call) -> Result<(), Outcome> {
     };
     let timestamp: i64 = header(h, "x-tc-timestamp").and_then(|t| t.parse().ok()).ok_or_else(|| err("MissingParameter", "X-TC-Timestamp is missing"))?;
     let now = st.now();
-    if (timestamp - now).abs() > SIGNATURE_WINDOW {
+    // abs_diff: `timestamp - now` overflows for a timestamp near i64's limits (and, wrapped in a
+    // release build, `i64::MIN + now` passed the window check).
+    if timestamp.abs_diff(now) > SIGNATURE_WINDOW.unsigned_abs() {
         return Err(err("AuthFailure.SignatureExpire", format!("the signature is expired: X-TC-Timestamp {timestamp}, server time {now}")));
     }
     if Some(service) != ep.service {

@@ -1,4 +1,7 @@
-//! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench` · `cargo xtask soak`
+//! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench` · `cargo xtask soak` ·
+//! `cargo xtask fuzz [--seconds N] [TARGET...]`
+
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -15,7 +18,8 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("soak") => run(cargo().args(["test", "--release", "-p", "wxcv", "--test", "soak", "--", "--ignored", "--nocapture"])),
         Some("bench") => Err("`cargo xtask bench` arrives with the benchmarks (issue 8)".to_string()),
-        _ => Err("usage: cargo xtask <codegen [--check] | test | bench | soak>".to_string()),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
+        _ => Err("usage: cargo xtask <codegen [--check] | test | bench | soak | fuzz [--seconds N] [TARGET...]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,7 @@
 //! - Secrets and tokens never appear in an error, a `Debug` print, a log line or a printed URL.
 
 mod error;
+#[cfg(feature = "fuzzing")] pub mod fuzzing;
 mod generated;
 mod image;
 pub mod retry;

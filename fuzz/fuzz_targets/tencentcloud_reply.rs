@@ -1,0 +1,5 @@
+//! Tencent Cloud's `{"Response": ...}` envelope (Error, RequestId) and every action's reply model.
+//! Input: the body of a reply, optionally after an `HTTP/1.1 <status>` head (see `wxcv::fuzzing`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| wxcv::fuzzing::tencentcloud_reply(data));
