@@ -191,6 +191,47 @@ impl Endpoint {
             (None, None) => &self.names.original,
         }
     }
+
+    /// Where the call goes, for every target's doc comment: `` `POST /path` · cloud call
+    /// `openapi.img.scanQRCode` · action `QrcodeOCR`, version 2018-11-19 ``. `code` quotes an
+    /// identifier the target's way (Markdown's backticks, reST's double backticks);
+    /// `cloud_prefix` is what the target's callers write before the cloud name.
+    pub fn wire_line(&self, g: &Group, code: fn(&str) -> String, cloud_prefix: &str) -> String {
+        let mut line = code(&format!("{} {}", self.method, self.path));
+        if let Some(c) = &self.cloud {
+            line.push_str(&format!(" · cloud call {}", code(&format!("{cloud_prefix}{}", c.full))));
+            if !self.cloud_call {
+                line.push_str(" (not offered as a cloud call)");
+            }
+        }
+        if let Some(a) = &self.action {
+            line.push_str(&format!(" · action {}, version {}", code(a), g.version.as_deref().unwrap_or("")));
+        }
+        line
+    }
+
+    /// `img.superresolution is offline since 2024-01-01: <note>`, or `None` while active: every
+    /// target's deprecation warning.
+    pub fn status_text(&self) -> Option<String> {
+        let what = match self.status.kind {
+            StatusKind::Active => return None,
+            StatusKind::Offline => "offline",
+            StatusKind::Deprecated => "deprecated",
+        };
+        let mut n = format!("{} is {what}", self.vendor_name());
+        if let Some(date) = &self.status.date {
+            n.push_str(&format!(" since {date}"));
+        }
+        if let Some(t) = &self.status.note {
+            n.push_str(&format!(": {}", t.en));
+        }
+        Some(n)
+    }
+}
+
+/// Markdown's inline code.
+pub fn md_code(s: &str) -> String {
+    format!("`{s}`")
 }
 
 #[derive(Debug, Clone)]

@@ -165,20 +165,10 @@ fn method(cx: &Ctx, g: &Group, e: &Endpoint, fetch: bool) -> MMethod {
     };
     let mut doc = e.summary.lines();
     doc.push(String::new());
-    let mut line = format!("`{} {}`", e.method, e.path);
-    if let Some(c) = &e.cloud {
-        line.push_str(&format!(" · cloud call `{}`", c.full));
-    }
-    if let Some(a) = &e.action {
-        line.push_str(&format!(" · action `{a}`, version {}", g.version.as_deref().unwrap_or("")));
-    }
-    doc.push(line);
-    if e.status.kind != StatusKind::Active {
+    doc.push(e.wire_line(g, md_code, ""));
+    if let Some(n) = e.status_text() {
         doc.push(String::new());
-        doc.push(format!(
-            "Deprecated: {}",
-            e.status.note.as_ref().map(|n| n.en.clone()).unwrap_or_else(|| "the vendor retired this API".into())
-        ));
+        doc.push(format!("Deprecated: {n}"));
     }
     MMethod {
         ident: if fetch { format!("{}_fetch", e.names.snake) } else { rust_ident(&e.names.snake) },

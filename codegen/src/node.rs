@@ -357,19 +357,7 @@ fn method(cx: &Ctx, g: &Group, e: &Endpoint, fetch: bool, params: &mut Vec<(Stri
         (Output::Model(m), false) => format!("m_{m}"),
     };
     let display = e.cloud.as_ref().map(|c| c.full.clone()).unwrap_or_else(|| e.vendor_name().to_string());
-    let warning = match e.status.kind {
-        StatusKind::Active => String::new(),
-        k => {
-            let mut n = format!("{} is {}", e.vendor_name(), if k == StatusKind::Offline { "offline" } else { "deprecated" });
-            if let Some(date) = &e.status.date {
-                n.push_str(&format!(" since {date}"));
-            }
-            if let Some(t) = &e.status.note {
-                n.push_str(&format!(": {}", t.en));
-            }
-            format!(", deprecated: {}", lit(&n))
-        }
-    };
+    let warning = e.status_text().map(|n| format!(", deprecated: {}", lit(&n))).unwrap_or_default();
     let table = format!(
         "{{ call: {}, name: {}, values: [{}], images: [{}], out: {out}{warning} }}",
         lit(&format!("{}.{}{}", g.names.original, e.names.original, if fetch { "_fetch" } else { "" })),
@@ -387,14 +375,7 @@ fn method(cx: &Ctx, g: &Group, e: &Endpoint, fetch: bool, params: &mut Vec<(Stri
     params.push((params_name.clone(), ty, String::new()));
     let mut d = e.summary.lines();
     d.push(String::new());
-    let mut line = format!("`{} {}`", e.method, e.path);
-    if let Some(c) = &e.cloud {
-        line.push_str(&format!(" · cloud call `openapi.{}`", c.full));
-    }
-    if let Some(a) = &e.action {
-        line.push_str(&format!(" · action `{a}`, version {}", g.version.as_deref().unwrap_or("")));
-    }
-    d.push(line);
+    d.push(e.wire_line(g, md_code, "openapi."));
     if fetch {
         if let Some(t) = &e.then_fetch {
             d.push(String::new());
@@ -405,17 +386,11 @@ fn method(cx: &Ctx, g: &Group, e: &Endpoint, fetch: bool, params: &mut Vec<(Stri
         d.push(String::new());
         d.push(format!("Quota: {}", q.en));
     }
-    let deprecated = e.status.kind != StatusKind::Active;
-    if deprecated {
-        let mut n = format!("@deprecated {} is {}", e.vendor_name(), if e.status.kind == StatusKind::Offline { "offline" } else { "deprecated" });
-        if let Some(date) = &e.status.date {
-            n.push_str(&format!(" since {date}"));
-        }
-        if let Some(t) = &e.status.note {
-            n.push_str(&format!(": {}", t.en));
-        }
+    let status = e.status_text();
+    let deprecated = status.is_some();
+    if let Some(n) = status {
         d.push(String::new());
-        d.push(n);
+        d.push(format!("@deprecated {n}"));
     }
     NMethod { name, doc: jsdoc(&d, "  "), table, params_type: String::new(), params_name, params_optional: !required_any, ret, deprecated }
 }

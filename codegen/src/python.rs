@@ -347,14 +347,7 @@ fn method(cx: &Ctx, g: &Group, e: &Endpoint, fetch: bool) -> PyMethod {
     };
     let mut d = doc_lines(&e.summary);
     d.push(String::new());
-    let mut line = format!("``{} {}``", e.method, e.path);
-    if let Some(c) = &e.cloud {
-        line.push_str(&format!(" · cloud call ``{}``", c.full));
-    }
-    if let Some(a) = &e.action {
-        line.push_str(&format!(" · action ``{a}``, version {}", g.version.as_deref().unwrap_or("")));
-    }
-    d.push(line);
+    d.push(e.wire_line(g, |s| format!("``{s}``"), ""));
     if fetch {
         if let Some(t) = &e.then_fetch {
             d.push(String::new());
@@ -369,19 +362,7 @@ fn method(cx: &Ctx, g: &Group, e: &Endpoint, fetch: bool) -> PyMethod {
         d.push(String::new());
         d.push(format!("Regions: {}.", e.regions.join(", ")));
     }
-    let deprecated = match e.status.kind {
-        StatusKind::Active => None,
-        k => {
-            let mut n = format!("{} is {}", e.vendor_name(), if k == StatusKind::Offline { "offline" } else { "deprecated" });
-            if let Some(date) = &e.status.date {
-                n.push_str(&format!(" since {date}"));
-            }
-            if let Some(t) = &e.status.note {
-                n.push_str(&format!(": {}", t.en));
-            }
-            Some(n)
-        }
-    };
+    let deprecated = e.status_text();
     if let Some(n) = &deprecated {
         d.push(String::new());
         d.push(format!(".. deprecated:: {}", doc(n)));

@@ -220,6 +220,10 @@ pub struct VendorTemplate {
     pub endpoints: Vec<String>,
     pub dispatch: Vec<RDispatch>,
     pub vendor: String,
+    /// `(GROUP_ID, ReplyModel)` of every JSON endpoint, for the fuzz targets' table.
+    pub json_replies: Vec<(String, String)>,
+    /// `wechat_json` / `tencent_json`: the fuzz module's check of one reply.
+    pub fuzz_decode: String,
 }
 
 /// One arm of the generated `call_dynamic`: an endpoint called by name with loose arguments.
@@ -401,17 +405,7 @@ fn input(cx: &Ctx, x: &Input) -> RInput {
 fn endpoint(cx: &Ctx, g: &Group, e: &Endpoint) -> REndpoint {
     let mut doc = e.summary.lines();
     doc.push(String::new());
-    let mut line = format!("`{} {}`", e.method, e.path);
-    if let Some(c) = &e.cloud {
-        line.push_str(&format!(" · cloud call `{}`", c.full));
-        if !e.cloud_call {
-            line.push_str(" (not offered as a cloud call)");
-        }
-    }
-    if let Some(a) = &e.action {
-        line.push_str(&format!(" · action `{a}`, version {}", g.version.as_deref().unwrap_or("")));
-    }
-    doc.push(line);
+    doc.push(e.wire_line(g, md_code, ""));
     if let Some(q) = &e.quota {
         doc.push(String::new());
         doc.push(format!("Quota: {}", q.en));
@@ -424,26 +418,10 @@ fn endpoint(cx: &Ctx, g: &Group, e: &Endpoint) -> REndpoint {
         doc.push(String::new());
         doc.push(format!("Not confirmed by a vendor source: {}.", e.unconfirmed.join(", ")));
     }
-    let note = e.status.note.as_ref().map(|n| n.en.clone());
-    let deprecated = match e.status.kind {
-        StatusKind::Active => None,
-        StatusKind::Deprecated | StatusKind::Offline => {
-            let mut n = match e.status.kind {
-                StatusKind::Offline => "offline".to_string(),
-                _ => "deprecated".to_string(),
-            };
-            if let Some(d) = &e.status.date {
-                n.push_str(&format!(" since {d}"));
-            }
-            if let Some(t) = &note {
-                n.push_str(&format!(": {t}"));
-            }
-            Some(match &e.status.date {
-                Some(d) => format!("#[deprecated(since = {}, note = {})]", lit(d), lit(&n)),
-                None => format!("#[deprecated(note = {})]", lit(&n)),
-            })
-        }
-    };
+    let deprecated = e.status_text().map(|n| match &e.status.date {
+        Some(d) => format!("#[deprecated(since = {}, note = {})]", lit(d), lit(&n)),
+        None => format!("#[deprecated(note = {})]", lit(&n)),
+    });
     let status_note = e.status.note.as_ref().map(|n| match &e.status.date {
         Some(d) => format!("{} ({} {d})", n.en, if e.status.kind == StatusKind::Offline { "offline since" } else { "since" }),
         None => n.en.clone(),
@@ -633,6 +611,18 @@ pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
             endpoints: v.endpoints().map(|(g, e)| Ctx::info_name(g, e)).collect(),
             dispatch: v.endpoints().flat_map(|(g, e)| dispatch(&cx, g, e)).collect(),
             vendor: cx.vendor_variant().to_string(),
+            json_replies: v
+                .endpoints()
+                .filter_map(|(g, e)| match &e.output {
+                    Output::Model(m) => Some((Ctx::info_name(g, e), m.clone())),
+                    Output::Binary => None,
+                })
+                .collect(),
+            fuzz_decode: match v.kind {
+                VendorKind::WeChat => "wechat_json",
+                VendorKind::TencentCloud => "tencent_json",
+            }
+            .to_string(),
             errors: v
                 .errors
                 .iter()

@@ -22,6 +22,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri, header};
 use tower::ServiceExt as _;
 use wxcv_emulator::state::{State, Token};
+use wxcv::fuzzing::{header_lines, split_line};
 use wxcv_emulator::{EmulatorConfig, router};
 
 const SEPARATOR: &[u8] = b"\n%%\n";
@@ -63,36 +64,14 @@ struct Parsed {
     sign: bool,
 }
 
-fn split_line(b: &[u8]) -> (&[u8], &[u8]) {
-    match b.iter().position(|c| *c == b'\n') {
-        Some(i) => (b[..i].strip_suffix(b"\r").unwrap_or(&b[..i]), &b[i + 1..]),
-        None => (b, &[]),
-    }
-}
-
 fn parse(text: &[u8]) -> Option<Parsed> {
-    let (line, mut rest) = split_line(text);
+    let (line, rest) = split_line(text);
     let mut words = line.split(|b| *b == b' ');
     let method = Method::from_bytes(words.next()?).ok()?;
     let uri = Uri::try_from(words.next()?).ok()?;
     uri.path_and_query()?;
-    let mut headers = HeaderMap::new();
-    let mut sign = false;
-    while !rest.is_empty() {
-        let (line, next) = split_line(rest);
-        rest = next;
-        if line.is_empty() {
-            break;
-        }
-        let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
-        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) else { continue };
-        if name == "x-fuzz-sign" {
-            sign = true;
-        } else {
-            headers.append(name, value);
-        }
-    }
+    let (mut headers, rest) = header_lines(rest);
+    let sign = headers.remove("x-fuzz-sign").is_some();
     Some(Parsed { method, uri, headers, body: rest.to_vec(), sign })
 }
 

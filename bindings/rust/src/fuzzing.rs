@@ -21,36 +21,35 @@ use crate::image::Format;
 use crate::rt::{EndpointInfo, InputKind, OutputKind};
 use crate::tencentcloud as tc;
 use crate::transport::Reply;
-use crate::wechat as wx;
+use crate::wechat::{self as wx, looks_like_json};
 
 /// WeChat's JSON replies: the error envelope (`wechat_error`), then the typed decode of every
 /// JSON endpoint's reply model and of `serde_json::Value` (what `call_dynamic` and the command
 /// line decode into).
 pub fn wechat_reply(data: &[u8]) {
-    check_tables();
-    let reply = reply(data);
-    for (ep, decode) in WECHAT_JSON {
-        decode(ep, &reply);
-    }
-    wechat_json::<serde_json::Value>(&wx::IMG_SCAN_QRCODE, &reply);
+    decode_all(data, wx::JSON_REPLIES, wechat_json::<serde_json::Value>);
 }
 
 /// Tencent Cloud's `{"Response": ...}` envelope: `Error` / `RequestId` into an API error, else the
 /// typed decode of every action's reply model and of `serde_json::Value`.
 pub fn tencentcloud_reply(data: &[u8]) {
-    check_tables();
+    decode_all(data, tc::JSON_REPLIES, tencent_json::<serde_json::Value>);
+}
+
+/// The fuzzer's bytes as a reply to every JSON endpoint of a vendor (the generated table of reply
+/// models), and as loose JSON to its first one.
+fn decode_all(data: &[u8], table: &[(&'static EndpointInfo, Decode)], loose: Decode) {
     let reply = reply(data);
-    for (ep, decode) in TENCENT_JSON {
+    for (ep, decode) in table {
         decode(ep, &reply);
     }
-    tencent_json::<serde_json::Value>(&tc::OCR_QRCODE_OCR, &reply);
+    loose(table[0].0, &reply);
 }
 
 /// Binary replies (wxacode, media): the path `call_binary` takes (the error envelope, the HTTP
 /// status, then `decode_image` and its `Format::sniff`), and the request-side sniffing of every
 /// image input's limits (`Limits::check_image`).
 pub fn image_reply(data: &[u8]) {
-    check_tables();
     let reply = reply(data);
     for ep in wx::ENDPOINTS.iter().copied().filter(|e| e.output == OutputKind::Binary) {
         binary(ep, &reply);
@@ -81,44 +80,9 @@ pub fn image_reply(data: &[u8]) {
     }
 }
 
-type Decode = fn(&'static EndpointInfo, &Reply);
-
-/// Every JSON endpoint's reply model. `check_tables` fails when the spec gains one not listed.
-static WECHAT_JSON: &[(&EndpointInfo, Decode)] = &[
-    (&wx::AUTH_GET_ACCESS_TOKEN, wechat_json::<wx::AccessToken>),
-    (&wx::AUTH_GET_STABLE_ACCESS_TOKEN, wechat_json::<wx::AccessToken>),
-    (&wx::IMG_SCAN_QRCODE, wechat_json::<wx::ScanQrcodeResult>),
-    (&wx::IMG_SUPERRESOLUTION, wechat_json::<wx::SuperresolutionResult>),
-    (&wx::IMG_AI_CROP, wechat_json::<wx::AiCropResult>),
-    (&wx::OCR_IDCARD, wechat_json::<wx::IdcardResult>),
-    (&wx::OCR_BANKCARD, wechat_json::<wx::BankcardResult>),
-    (&wx::OCR_VEHICLE_LICENSE, wechat_json::<wx::VehicleLicenseResult>),
-    (&wx::OCR_DRIVER_LICENSE, wechat_json::<wx::DriverLicenseResult>),
-    (&wx::OCR_BUSINESS_LICENSE, wechat_json::<wx::BusinessLicenseResult>),
-    (&wx::OCR_PRINTED_TEXT, wechat_json::<wx::PrintedTextResult>),
-    (&wx::OCR_PLATE_NUMBER, wechat_json::<wx::PlateNumberResult>),
-];
-
-static TENCENT_JSON: &[(&EndpointInfo, Decode)] = &[
-    (&tc::OCR_QRCODE_OCR, tencent_json::<tc::QrcodeOcrResult>),
-    (&tc::OCR_QUERY_BAR_CODE, tencent_json::<tc::QueryBarCodeResult>),
-];
-
-/// The lists above name every JSON endpoint of the spec (checked once per process).
-fn check_tables() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        for (all, listed) in [(wx::ENDPOINTS, WECHAT_JSON), (tc::ENDPOINTS, TENCENT_JSON)] {
-            for ep in all.iter().filter(|e| e.output == OutputKind::Json) {
-                assert!(
-                    listed.iter().any(|(l, _)| std::ptr::eq(*l, *ep)),
-                    "bindings/rust/src/fuzzing.rs lists no reply model for {}: add it",
-                    ep.name
-                );
-            }
-        }
-    });
-}
+/// A reply decoded as one endpoint's model, with what must hold checked; the generated
+/// `JSON_REPLIES` tables of each vendor pair every JSON endpoint with its model.
+pub(crate) type Decode = fn(&'static EndpointInfo, &Reply);
 
 /// The fuzzer's bytes as a reply: the optional head, then the body.
 fn reply(data: &[u8]) -> Reply {
@@ -126,56 +90,54 @@ fn reply(data: &[u8]) -> Reply {
     let mut headers = HeaderMap::new();
     let mut body = data;
     if let Some(rest) = data.strip_prefix(b"HTTP/1.1 ") {
-        let (line, mut rest) = split_line(rest);
+        let (line, rest) = split_line(rest);
         if let Some(s) = line.get(..3).and_then(|d| std::str::from_utf8(d).ok()).and_then(|d| d.parse::<u16>().ok()) {
             status = s.max(100);
         }
-        while !rest.is_empty() {
-            let (line, next) = split_line(rest);
-            rest = next;
-            if line.is_empty() {
-                break;
-            }
-            let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
-            let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
-            if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
-                headers.append(n, v);
-            }
-        }
-        body = rest;
+        (headers, body) = header_lines(rest);
     }
     Reply { status, headers, body: Bytes::copy_from_slice(body) }
 }
 
-fn split_line(b: &[u8]) -> (&[u8], &[u8]) {
+/// `Name: value` lines up to an empty line, and what follows it: the head of every target's
+/// input (the emulator target's requests too). Lines that are not valid HTTP are skipped.
+pub fn header_lines(mut rest: &[u8]) -> (HeaderMap, &[u8]) {
+    let mut headers = HeaderMap::new();
+    while !rest.is_empty() {
+        let (line, next) = split_line(rest);
+        rest = next;
+        if line.is_empty() {
+            break;
+        }
+        let Some(colon) = line.iter().position(|b| *b == b':') else { continue };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
+            headers.append(n, v);
+        }
+    }
+    (headers, rest)
+}
+
+/// One line (without `\n` or `\r\n`) and the rest.
+pub fn split_line(b: &[u8]) -> (&[u8], &[u8]) {
     match b.iter().position(|c| *c == b'\n') {
         Some(i) => (b[..i].strip_suffix(b"\r").unwrap_or(&b[..i]), &b[i + 1..]),
         None => (b, &[]),
     }
 }
 
-fn looks_like_json(body: &[u8]) -> bool {
-    body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{')
-}
-
-/// What `WeChat::call_json` does with a reply (wechat.rs's private `decode_json`): the error
-/// envelope, the HTTP status, then the typed decode.
-fn wechat_json<T: DeserializeOwned + Serialize + PartialEq + Debug>(ep: &'static EndpointInfo, reply: &Reply) {
-    let envelope = wx::wechat_error(ep, reply);
-    if let Some(e) = &envelope {
+/// What `WeChat::call_json` does with a reply (`wechat::decode_json`: the error envelope, the
+/// HTTP status, then the typed decode).
+pub(crate) fn wechat_json<T: DeserializeOwned + Serialize + PartialEq + Debug>(ep: &'static EndpointInfo, reply: &Reply) {
+    if let Some(e) = &wx::wechat_error(ep, reply) {
         check_api_error(e, Vendor::WeChat, reply);
         assert!(looks_like_json(&reply.body), "an API error from a body that is not a JSON object");
         assert_ne!(e.code, ErrorCode::WeChat(0), "errcode 0 reported as an error");
     }
-    let result: crate::Result<T> = match envelope {
-        Some(e) => Err(Error::Api(Box::new(e))),
-        None if !(200..300).contains(&reply.status) => return,
-        None => serde_json::from_slice(&reply.body).map_err(|e| Error::decode(ep, reply.status, e.to_string())),
-    };
-    check_result(result);
+    check_result(wx::decode_json::<T>(ep, reply.clone()));
 }
 
-fn tencent_json<T: DeserializeOwned + Serialize + PartialEq + Debug>(ep: &'static EndpointInfo, reply: &Reply) {
+pub(crate) fn tencent_json<T: DeserializeOwned + Serialize + PartialEq + Debug>(ep: &'static EndpointInfo, reply: &Reply) {
     let result = tc::decode::<T>(ep, reply.status, &reply.body);
     if let Err(Error::Api(e)) = &result {
         check_api_error(e, Vendor::TencentCloud, reply);

@@ -53,7 +53,7 @@ pub(crate) fn build_client(cfg: &HttpConfig) -> Result<reqwest::Client> {
 }
 
 /// A reply read whole.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Reply {
     pub status: u16,
     pub headers: HeaderMap,

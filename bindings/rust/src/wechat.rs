@@ -451,7 +451,7 @@ impl WeChat {
 }
 
 /// A JSON reply into `T`, after WeChat's error envelope and the HTTP status are checked.
-fn decode_json<T: DeserializeOwned>(ep: &'static EndpointInfo, reply: Reply) -> Result<T> {
+pub(crate) fn decode_json<T: DeserializeOwned>(ep: &'static EndpointInfo, reply: Reply) -> Result<T> {
     if let Some(e) = wechat_error(ep, &reply) {
         return Err(Error::Api(Box::new(e)));
     }
@@ -488,7 +488,7 @@ pub(crate) fn decode_image(ep: &EndpointInfo, reply: &Reply) -> Result<BinaryIma
     Ok(BinaryImage { content_type, data: reply.body.clone() })
 }
 
-fn looks_like_json(body: &[u8]) -> bool {
+pub(crate) fn looks_like_json(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b == b'{')
 }
 

@@ -278,7 +278,7 @@ impl TencentCloudOcrApi {
     ///
     /// `POST /` · action `QueryBarCode`, version 2018-11-19
     ///
-    /// Deprecated: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
+    /// Deprecated: QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
     pub async fn query_bar_code(&self, bar_code: String) -> Result<QueryBarCodeResult, crate::WxcvError> {
         let mut args = wxcv::rt::DynArgs::new();
         { let v = bar_code; crate::value(&mut args, "bar_code", &v); }

@@ -669,7 +669,7 @@ impl WeChatAuthApi {
     ///
     /// 获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效
     ///
-    /// `GET /cgi-bin/token` · cloud call `auth.getAccessToken`
+    /// `GET /cgi-bin/token` · cloud call `auth.getAccessToken` (not offered as a cloud call)
     pub async fn get_access_token(&self, appid: String, secret: String) -> Result<AccessToken, crate::WxcvError> {
         let mut args = wxcv::rt::DynArgs::new();
         { let v = appid; crate::value(&mut args, "appid", &v); }
@@ -680,7 +680,7 @@ impl WeChatAuthApi {
     ///
     /// 获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立
     ///
-    /// `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken`
+    /// `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken` (not offered as a cloud call)
     #[uniffi::method(default(force_refresh = None))]
     pub async fn get_stable_access_token(&self, appid: String, secret: String, force_refresh: Option<bool>) -> Result<AccessToken, crate::WxcvError> {
         let mut args = wxcv::rt::DynArgs::new();
@@ -715,7 +715,7 @@ impl WeChatImgApi {
     ///
     /// `POST /cv/img/superresolution` · cloud call `img.superresolution`
     ///
-    /// Deprecated: the vendor's current documentation marks this API as delisted
+    /// Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
     pub async fn superresolution(&self, image: crate::ImageInput) -> Result<SuperresolutionResult, crate::WxcvError> {
         let mut args = wxcv::rt::DynArgs::new();
         { let v = image; crate::image(&mut args, "image", v); }
@@ -727,7 +727,7 @@ impl WeChatImgApi {
     ///
     /// `POST /cv/img/superresolution` · cloud call `img.superresolution`
     ///
-    /// Deprecated: the vendor's current documentation marks this API as delisted
+    /// Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
     pub async fn superresolution_fetch(&self, image: crate::ImageInput) -> Result<crate::BinaryImage, crate::WxcvError> {
         let mut args = wxcv::rt::DynArgs::new();
         { let v = image; crate::image(&mut args, "image", v); }

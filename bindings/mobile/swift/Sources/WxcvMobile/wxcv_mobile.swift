@@ -1041,7 +1041,7 @@ public protocol TencentCloudOcrApiProtocol: AnyObject, Sendable {
      *
      * `POST /` · action `QueryBarCode`, version 2018-11-19
      *
-     * Deprecated: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
+     * Deprecated: QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
      */
     func queryBarCode(barCode: String) async throws  -> QueryBarCodeResult
     
@@ -1132,7 +1132,7 @@ open func qrcodeOcr(image: ImageInput)async throws  -> QrcodeOcrResult  {
      *
      * `POST /` · action `QueryBarCode`, version 2018-11-19
      *
-     * Deprecated: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
+     * Deprecated: QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
      */
 open func queryBarCode(barCode: String)async throws  -> QueryBarCodeResult  {
     return
@@ -1210,7 +1210,7 @@ public protocol WeChatAuthApiProtocol: AnyObject, Sendable {
      *
      * 获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效
      *
-     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken`
+     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken` (not offered as a cloud call)
      */
     func getAccessToken(appid: String, secret: String) async throws  -> AccessToken
     
@@ -1219,7 +1219,7 @@ public protocol WeChatAuthApiProtocol: AnyObject, Sendable {
      *
      * 获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立
      *
-     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken`
+     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken` (not offered as a cloud call)
      */
     func getStableAccessToken(appid: String, secret: String, forceRefresh: Bool?) async throws  -> AccessToken
     
@@ -1285,7 +1285,7 @@ open class WeChatAuthApi: WeChatAuthApiProtocol, @unchecked Sendable {
      *
      * 获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效
      *
-     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken`
+     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken` (not offered as a cloud call)
      */
 open func getAccessToken(appid: String, secret: String)async throws  -> AccessToken  {
     return
@@ -1308,7 +1308,7 @@ open func getAccessToken(appid: String, secret: String)async throws  -> AccessTo
      *
      * 获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立
      *
-     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken`
+     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken` (not offered as a cloud call)
      */
 open func getStableAccessToken(appid: String, secret: String, forceRefresh: Bool? = nil)async throws  -> AccessToken  {
     return
@@ -1632,7 +1632,7 @@ public protocol WeChatImgApiProtocol: AnyObject, Sendable {
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
     func superresolution(image: ImageInput) async throws  -> SuperresolutionResult
     
@@ -1643,7 +1643,7 @@ public protocol WeChatImgApiProtocol: AnyObject, Sendable {
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
     func superresolutionFetch(image: ImageInput) async throws  -> BinaryImage
     
@@ -1757,7 +1757,7 @@ open func scanQrcode(image: ImageInput)async throws  -> ScanQrcodeResult  {
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
 open func superresolution(image: ImageInput)async throws  -> SuperresolutionResult  {
     return
@@ -1782,7 +1782,7 @@ open func superresolution(image: ImageInput)async throws  -> SuperresolutionResu
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
 open func superresolutionFetch(image: ImageInput)async throws  -> BinaryImage  {
     return
@@ -6759,13 +6759,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() != 17268) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_query_bar_code() != 26189) {
+    if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_query_bar_code() != 60875) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_access_token() != 1860) {
+    if (uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_access_token() != 41246) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_stable_access_token() != 38643) {
+    if (uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_stable_access_token() != 9904) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_wechatclient_auth() != 60558) {
@@ -6792,10 +6792,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wxcv_mobile_checksum_method_wechatimgapi_scan_qrcode() != 57589) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution() != 54288) {
+    if (uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution() != 16915) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution_fetch() != 30728) {
+    if (uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution_fetch() != 55063) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_wechatmediaapi_get_temp_media() != 13172) {

@@ -1179,7 +1179,7 @@ class AuthApi(SyncApi):
 
         获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效
 
-        ``GET /cgi-bin/token`` · cloud call ``auth.getAccessToken``
+        ``GET /cgi-bin/token`` · cloud call ``auth.getAccessToken`` (not offered as a cloud call)
 
         Args:
             appid: the AppID
@@ -1194,7 +1194,7 @@ class AuthApi(SyncApi):
 
         获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立
 
-        ``POST /cgi-bin/stable_token`` · cloud call ``auth.getStableAccessToken``
+        ``POST /cgi-bin/stable_token`` · cloud call ``auth.getStableAccessToken`` (not offered as a cloud call)
 
         Quota: 10,000 calls a minute and 500,000 a day; force_refresh at most 20 times a day, at least 30 s apart
 
@@ -1218,7 +1218,7 @@ class AsyncAuthApi(AsyncApi):
 
         获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效
 
-        ``GET /cgi-bin/token`` · cloud call ``auth.getAccessToken``
+        ``GET /cgi-bin/token`` · cloud call ``auth.getAccessToken`` (not offered as a cloud call)
 
         Args:
             appid: the AppID
@@ -1233,7 +1233,7 @@ class AsyncAuthApi(AsyncApi):
 
         获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立
 
-        ``POST /cgi-bin/stable_token`` · cloud call ``auth.getStableAccessToken``
+        ``POST /cgi-bin/stable_token`` · cloud call ``auth.getStableAccessToken`` (not offered as a cloud call)
 
         Quota: 10,000 calls a minute and 500,000 a day; force_refresh at most 20 times a day, at least 30 s apart
 

@@ -43,6 +43,13 @@ pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
     &OCR_QUERY_BAR_CODE,
 ];
 
+/// Every JSON endpoint with its reply model: the fuzz targets decode each reply into each.
+#[cfg(feature = "fuzzing")]
+pub(crate) static JSON_REPLIES: &[(&crate::rt::EndpointInfo, crate::fuzzing::Decode)] = &[
+    (&OCR_QRCODE_OCR, crate::fuzzing::tencent_json::<QrcodeOcrResult>),
+    (&OCR_QUERY_BAR_CODE, crate::fuzzing::tencent_json::<QueryBarCodeResult>),
+];
+
 /// Every error code the spec documents for this vendor.
 pub static ERRORS: &[crate::ErrorInfo] = &[
     crate::ErrorInfo { code: "AuthFailure.InvalidAuthorization", errmsg: None, category: crate::Category::Auth, global: true, zh: "请求头部的 Authorization 不符合规范", en: "The Authorization header is malformed" },

@@ -406,7 +406,7 @@ impl<'a> Ocr<'a> {
     /// `POST /` · action `QueryBarCode`, version 2018-11-19
     ///
     /// Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai, na-toronto.
-    #[deprecated(since = "2023-06-01", note = "offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline")]
+    #[deprecated(since = "2023-06-01", note = "QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline")]
     pub async fn query_bar_code(self, req: QueryBarCodeRequest) -> crate::Result<QueryBarCodeResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await

@@ -344,14 +344,14 @@ impl<'a> Img<'a> {
     /// `POST /cv/img/superresolution` · cloud call `img.superresolution`
     ///
     /// Quota: 100 free calls a day for verified accounts during the beta
-    #[deprecated(note = "deprecated: the vendor's current documentation marks this API as delisted")]
+    #[deprecated(note = "img.superresolution is deprecated: the vendor's current documentation marks this API as delisted")]
     pub async fn superresolution(self, req: SuperresolutionRequest) -> crate::Result<SuperresolutionResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
     }
 
     /// [`Self::superresolution`], then [`Media::get_temp_media`] with its reply: the resulting picture in one call.
-    #[deprecated(note = "deprecated: the vendor's current documentation marks this API as delisted")]
+    #[deprecated(note = "img.superresolution is deprecated: the vendor's current documentation marks this API as delisted")]
     pub async fn superresolution_fetch(self, req: SuperresolutionRequest) -> crate::Result<crate::BinaryImage> {
         let out = self.superresolution(req).await?;
         self.client.media().get_temp_media(GetTempMediaRequest::new(out.media_id)).await

@@ -234,6 +234,23 @@ pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
     &WXACODE_GET_UNLIMITED,
 ];
 
+/// Every JSON endpoint with its reply model: the fuzz targets decode each reply into each.
+#[cfg(feature = "fuzzing")]
+pub(crate) static JSON_REPLIES: &[(&crate::rt::EndpointInfo, crate::fuzzing::Decode)] = &[
+    (&AUTH_GET_ACCESS_TOKEN, crate::fuzzing::wechat_json::<AccessToken>),
+    (&AUTH_GET_STABLE_ACCESS_TOKEN, crate::fuzzing::wechat_json::<AccessToken>),
+    (&IMG_SCAN_QRCODE, crate::fuzzing::wechat_json::<ScanQrcodeResult>),
+    (&IMG_SUPERRESOLUTION, crate::fuzzing::wechat_json::<SuperresolutionResult>),
+    (&IMG_AI_CROP, crate::fuzzing::wechat_json::<AiCropResult>),
+    (&OCR_IDCARD, crate::fuzzing::wechat_json::<IdcardResult>),
+    (&OCR_BANKCARD, crate::fuzzing::wechat_json::<BankcardResult>),
+    (&OCR_VEHICLE_LICENSE, crate::fuzzing::wechat_json::<VehicleLicenseResult>),
+    (&OCR_DRIVER_LICENSE, crate::fuzzing::wechat_json::<DriverLicenseResult>),
+    (&OCR_BUSINESS_LICENSE, crate::fuzzing::wechat_json::<BusinessLicenseResult>),
+    (&OCR_PRINTED_TEXT, crate::fuzzing::wechat_json::<PrintedTextResult>),
+    (&OCR_PLATE_NUMBER, crate::fuzzing::wechat_json::<PlateNumberResult>),
+];
+
 /// Every error code the spec documents for this vendor.
 pub static ERRORS: &[crate::ErrorInfo] = &[
     crate::ErrorInfo { code: "-1", errmsg: Some("system error"), category: crate::Category::System, global: true, zh: "系统错误，请稍后重试", en: "System error, retry later" },

@@ -1036,13 +1036,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() and 0xFFFF) != 17268) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_query_bar_code() and 0xFFFF) != 26189) {
+    if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_query_bar_code() and 0xFFFF) != 60875) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_access_token() and 0xFFFF) != 1860) {
+    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_access_token() and 0xFFFF) != 41246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_stable_access_token() and 0xFFFF) != 38643) {
+    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatauthapi_get_stable_access_token() and 0xFFFF) != 9904) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_wechatclient_auth() and 0xFFFF) != 60558) {
@@ -1069,10 +1069,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_wxcv_mobile_checksum_method_wechatimgapi_scan_qrcode() and 0xFFFF) != 57589) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution() and 0xFFFF) != 54288) {
+    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution() and 0xFFFF) != 16915) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution_fetch() and 0xFFFF) != 30728) {
+    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatimgapi_superresolution_fetch() and 0xFFFF) != 55063) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_wechatmediaapi_get_temp_media() and 0xFFFF) != 13172) {
@@ -2334,7 +2334,7 @@ public interface TencentCloudOcrApiInterface {
      *
      * `POST /` · action `QueryBarCode`, version 2018-11-19
      *
-     * Deprecated: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
+     * Deprecated: QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
      */
     suspend fun `queryBarCode`(`barCode`: kotlin.String): QueryBarCodeResult
     
@@ -2482,7 +2482,7 @@ open class TencentCloudOcrApi: Disposable, AutoCloseable, TencentCloudOcrApiInte
      *
      * `POST /` · action `QueryBarCode`, version 2018-11-19
      *
-     * Deprecated: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
+     * Deprecated: QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
      */
     @Throws(WxcvException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2649,7 +2649,7 @@ public interface WeChatAuthApiInterface {
      *
      * 获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效
      *
-     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken`
+     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken` (not offered as a cloud call)
      */
     suspend fun `getAccessToken`(`appid`: kotlin.String, `secret`: kotlin.String): AccessToken
     
@@ -2658,7 +2658,7 @@ public interface WeChatAuthApiInterface {
      *
      * 获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立
      *
-     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken`
+     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken` (not offered as a cloud call)
      */
     suspend fun `getStableAccessToken`(`appid`: kotlin.String, `secret`: kotlin.String, `forceRefresh`: kotlin.Boolean? = null): AccessToken
     
@@ -2775,7 +2775,7 @@ open class WeChatAuthApi: Disposable, AutoCloseable, WeChatAuthApiInterface
      *
      * 获取接口调用凭证 access_token；重新获取会使旧凭证在 5 分钟后失效
      *
-     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken`
+     * `GET /cgi-bin/token` · cloud call `auth.getAccessToken` (not offered as a cloud call)
      */
     @Throws(WxcvException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2805,7 +2805,7 @@ open class WeChatAuthApi: Disposable, AutoCloseable, WeChatAuthApiInterface
      *
      * 获取稳定版接口调用凭证，与 cgi-bin/token 获取的凭证相互独立
      *
-     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken`
+     * `POST /cgi-bin/stable_token` · cloud call `auth.getStableAccessToken` (not offered as a cloud call)
      */
     @Throws(WxcvException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3379,7 +3379,7 @@ public interface WeChatImgApiInterface {
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
     suspend fun `superresolution`(`image`: ImageInput): SuperresolutionResult
     
@@ -3390,7 +3390,7 @@ public interface WeChatImgApiInterface {
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
     suspend fun `superresolutionFetch`(`image`: ImageInput): BinaryImage
     
@@ -3568,7 +3568,7 @@ open class WeChatImgApi: Disposable, AutoCloseable, WeChatImgApiInterface
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
     @Throws(WxcvException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3599,7 +3599,7 @@ open class WeChatImgApi: Disposable, AutoCloseable, WeChatImgApiInterface
      *
      * `POST /cv/img/superresolution` · cloud call `img.superresolution`
      *
-     * Deprecated: the vendor's current documentation marks this API as delisted
+     * Deprecated: img.superresolution is deprecated: the vendor's current documentation marks this API as delisted
      */
     @Throws(WxcvException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
