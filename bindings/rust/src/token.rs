@@ -178,8 +178,10 @@ where
                     let _ = store.unlock(key, fence).await;
                     return Ok(Token::from_stored(t, None));
                 }
+                // This branch always returns, so the fetch is still here; an error, not a panic, if not.
                 let Some(f) = fetch.take() else {
-                    unreachable!("the fetch runs once: the branch returns")
+                    let _ = store.unlock(key, fence).await;
+                    return Err(Failure::Vendor(Error::Config("the access token fetch was already used".into())));
                 };
                 tracing::debug!(store = %store.describe(), fence, "fetching a new access token");
                 let (value, expires_in) = match f().await {
