@@ -129,6 +129,22 @@ pub enum Type {
     Enum(String),
 }
 
+impl Type {
+    /// The Rust type of a value, with `image` for pictures (the core's `crate::Image`, the mobile
+    /// crate's `crate::ImageInput`).
+    pub fn rust(&self, image: &str) -> String {
+        match self {
+            Type::String => "String".into(),
+            Type::Int => "i64".into(),
+            Type::Float => "f64".into(),
+            Type::Bool => "bool".into(),
+            Type::Image => image.into(),
+            Type::List(inner) => format!("Vec<{}>", inner.rust(image)),
+            Type::Model(m) | Type::Enum(m) => m.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
     AccessToken,

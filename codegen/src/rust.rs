@@ -32,15 +32,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn ty(&self, t: &Type) -> String {
-        match t {
-            Type::String => "String".into(),
-            Type::Int => "i64".into(),
-            Type::Float => "f64".into(),
-            Type::Bool => "bool".into(),
-            Type::Image => "crate::Image".into(),
-            Type::List(inner) => format!("Vec<{}>", self.ty(inner)),
-            Type::Model(m) | Type::Enum(m) => m.clone(),
-        }
+        t.rust("crate::Image")
     }
     fn client(&self) -> &'static str {
         match self.vendor.kind {
