@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `POST /__emulator/faults` | `{"endpoint": "img.scan_qrcode", "times": 2, "errcode": -1}` (or `http_status`, `delay_ms`, `drop`, `truncate`, `non_json`) |
 //! | `DELETE /__emulator/faults` | disarms every fault |
-//! | `POST /__emulator/fixtures/ocr` | `{"endpoint": "ocr.idcard", "image_base64": "...", "reply": {...}}` (or `"sha256"` instead of the image) |
+//! | `POST /__emulator/fixtures/ocr` | `{"endpoint": "ocr.idcard", "image_base64": "...", "reply": {...}}` (or `"sha256"` instead of the image); any endpoint that reads a picture, WeChat's by `group.id`, Tencent Cloud's by action (`QrcodeOCR`). For `img.scan_qrcode` and `QrcodeOCR` the fixture is a canned reply given without decoding the picture (what the benchmarks use) |
 //! | `POST /__emulator/fixtures/barcode` | `{"bar_code": "...", "records": [{ProductDataRecord}, ...]}` |
 //! | `POST /__emulator/apps` | `{"appid": "...", "secret": "..."}` adds an app |
 //! | `POST /__emulator/keys` | `{"secret_id": "...", "secret_key": "..."}` adds a Tencent Cloud key pair |
@@ -100,7 +100,7 @@ pub async fn handle(st: &State, method: &Method, path: &str, base: &str, body: B
                 if !f.reply.is_object() {
                     return Err(bad("reply must be a JSON object"));
                 }
-                let endpoint = resolve_endpoint(&f.endpoint).ok_or_else(|| bad(format!("no WeChat endpoint {}", f.endpoint)))?;
+                let endpoint = resolve_endpoint(&f.endpoint).ok_or_else(|| bad(format!("no endpoint {} (a WeChat `group.id` or a Tencent Cloud action)", f.endpoint)))?;
                 st.lock().ocr_fixtures.insert((endpoint, digest.clone()), f.reply);
                 ok(json!({"sha256": digest}))
             }
@@ -163,9 +163,26 @@ pub async fn handle(st: &State, method: &Method, path: &str, base: &str, body: B
 }
 
 /// `ocr.idcard`, or the cloud name `ocr.idcard` / `ocr.driverLicense`, to the `group.id` key.
+/// The key fixtures are kept under: `group.id` for a WeChat endpoint (`ocr.idcard`, or its cloud-call
+/// name `ocr.idcard`/`img.scanQRCode`), the action for a Tencent Cloud one (`QrcodeOCR`, or
+/// `tencentcloud.ocr.qrcode_ocr`).
 pub fn resolve_endpoint(name: &str) -> Option<String> {
-    wxcv::wechat::ENDPOINTS
+    let wechat = wxcv::wechat::ENDPOINTS
         .iter()
         .find(|e| format!("{}.{}", e.group, e.id) == name || e.name == name)
-        .map(|e| format!("{}.{}", e.group, e.id))
+        .map(|e| format!("{}.{}", e.group, e.id));
+    wechat.or_else(|| {
+        wxcv::tencentcloud::ENDPOINTS
+            .iter()
+            .find(|e| e.name == name || format!("tencentcloud.{}.{}", e.group, e.id) == name)
+            .map(|e| e.name.to_string())
+    })
+}
+
+/// The fixture key of an endpoint (see [`resolve_endpoint`]).
+pub fn fixture_key(ep: &wxcv::rt::EndpointInfo) -> String {
+    match ep.vendor {
+        wxcv::Vendor::WeChat => format!("{}.{}", ep.group, ep.id),
+        _ => ep.name.to_string(),
+    }
 }

@@ -82,9 +82,11 @@ impl Emulator {
         self.state.lock().faults.push(FaultRule { endpoint: endpoint.to_string(), times, fault });
     }
 
-    /// Registers the reply an OCR endpoint (`ocr.idcard`, ...) gives for this picture.
+    /// Registers the reply an endpoint that reads a picture gives for this picture: an OCR endpoint
+    /// (`ocr.idcard`, `BusinessCardOCR`, ...), or a canned reply of `img.scan_qrcode` / `QrcodeOCR`
+    /// given without decoding the picture.
     pub fn register_ocr(&self, endpoint: &str, image: &[u8], reply: serde_json::Value) -> Result<(), String> {
-        let key = control::resolve_endpoint(endpoint).ok_or_else(|| format!("no WeChat endpoint {endpoint}"))?;
+        let key = control::resolve_endpoint(endpoint).ok_or_else(|| format!("no endpoint {endpoint}"))?;
         self.state.lock().ocr_fixtures.insert((key, state::digest(image)), reply);
         Ok(())
     }

@@ -105,7 +105,7 @@ pub struct Inner {
     pub token_issues: BTreeMap<String, u64>,
     pub wxacode_count: BTreeMap<String, u64>,
     pub media: HashMap<String, Media>,
-    /// (endpoint `group.id`, sha256 hex of the image) -> reply fields
+    /// (endpoint key: WeChat `group.id` or Tencent action, sha256 hex of the image) -> reply fields
     pub ocr_fixtures: HashMap<(String, String), Value>,
     /// GTIN -> ProductDataRecords
     pub products: HashMap<String, Value>,
@@ -114,7 +114,12 @@ pub struct Inner {
     pub blobs: HashMap<String, Bytes>,
     pub log: VecDeque<LogEntry>,
     pub calls: BTreeMap<String, u64>,
+    /// (link, width, colour, transparent) -> the code drawn for it, at most DRAWN_MEMO of them
+    pub drawn: HashMap<(String, u32, [u8; 3], bool), (&'static str, Bytes)>,
 }
+
+/// How many drawn codes the emulator keeps to serve again.
+pub const DRAWN_MEMO: usize = 256;
 
 pub struct State {
     pub config: EmulatorConfig,
@@ -248,6 +253,14 @@ impl State {
             g.log.pop_front();
         }
         g.log.push_back(entry);
+    }
+}
+
+impl State {
+    /// The reply registered for this endpoint and picture, if any (`POST /__emulator/fixtures/ocr`).
+    pub fn fixture(&self, ep: &wxcv::rt::EndpointInfo, picture: &[u8]) -> Option<Value> {
+        let key = (crate::control::fixture_key(ep), digest(picture));
+        self.lock().ocr_fixtures.get(&key).cloned()
     }
 }
 

@@ -1,6 +1,8 @@
 //! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench` · `cargo xtask soak` ·
 //! `cargo xtask fuzz [--seconds N] [TARGET...]`
 
+mod bench;
+mod bench_report;
 mod fuzz;
 
 use std::path::{Path, PathBuf};
@@ -17,9 +19,9 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("test") => test(),
         Some("soak") => run(cargo().args(["test", "--release", "-p", "wxcv", "--test", "soak", "--", "--ignored", "--nocapture"])),
-        Some("bench") => Err("`cargo xtask bench` arrives with the benchmarks (issue 8)".to_string()),
+        Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
-        _ => Err("usage: cargo xtask <codegen [--check] | test | bench | soak | fuzz [--seconds N] [TARGET...]>".to_string()),
+        _ => Err("usage: cargo xtask <codegen [--check] | test | bench [--quick] | soak | fuzz [--seconds N] [TARGET...]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
