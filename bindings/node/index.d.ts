@@ -9,6 +9,8 @@ export * from './lib/generated/errors';
 export type { CloudImage, CloudResult, CloudBinary, BinaryReply, WeChatOptions, TencentCloudOptions } from './lib/runtime';
 export * as wechat from './lib/generated/wechat';
 export * as tencentcloud from './lib/generated/tencentcloud';
+export { OCR, SCAN_KINDS } from './lib/generated/scan';
+export type { ScanKind, ScanResult, ScanParams, OCROptions } from './lib/generated/scan';
 
 /** wx-server-sdk's `cloud.init` options, plus the client's own (`appId`, `appSecret`, `cloudbase`, ...). */
 export interface InitOptions extends Omit<WeChatOptions, 'timeout'> {

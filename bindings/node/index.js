@@ -10,6 +10,7 @@
 const errors = require('./lib/generated/errors');
 const { WeChat } = require('./lib/generated/wechat');
 const { TencentCloud } = require('./lib/generated/tencentcloud');
+const { OCR, SCAN_KINDS } = require('./lib/generated/scan');
 const { native } = require('./lib/runtime');
 
 /** The emulator of both services, compiled in: for tests and offline runs. */
@@ -110,6 +111,8 @@ module.exports = {
   DYNAMIC_CURRENT_ENV: Symbol.for('DYNAMIC_CURRENT_ENV'),
   WeChat,
   TencentCloud,
+  OCR,
+  SCAN_KINDS,
   Emulator,
   errors,
   ...Object.fromEntries(Object.entries(errors).filter(([k]) => k !== 'fromNative')),

@@ -7,6 +7,47 @@ pub use crate::raw::Text;
 #[derive(Debug, Clone)]
 pub struct Api {
     pub vendors: Vec<Vendor>,
+    /// Seed 002's `ocr.scan` (spec/scan.yaml): one call for every document kind.
+    pub scan: Option<Scan>,
+}
+
+/// `ocr.scan`: a picture and a document kind in, the kind's endpoint's result out.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub summary: Text,
+    pub source: Option<String>,
+    pub kinds: Vec<ScanKind>,
+}
+
+/// One document kind of `ocr.scan` and the endpoint that reads it.
+#[derive(Debug, Clone)]
+pub struct ScanKind {
+    /// `original` is the kind as callers write it (`drivinglicense`); the other cases come from
+    /// the spec's `variant` (`DrivingLicense`, `driving_license`, `drivingLicense`).
+    pub names: Names,
+    pub doc: Text,
+    pub vendor: VendorKind,
+    /// The endpoint's group and id (`ocr`, `driver_license`).
+    pub group: Names,
+    pub endpoint: Names,
+    /// The endpoint's picture input and, when it has one, its photo/scan mode input (`type`).
+    pub image: Names,
+    pub mode: Option<Names>,
+    /// The mode input's enum (`OcrMode`).
+    pub mode_enum: Option<String>,
+    /// The endpoint's result model.
+    pub model: String,
+}
+
+impl Scan {
+    /// Whether any kind is read by this vendor.
+    pub fn uses(&self, v: VendorKind) -> bool {
+        self.kinds.iter().any(|k| k.vendor == v)
+    }
+    /// The mode enum of the kinds that have one (the loader checked there is at most one).
+    pub fn mode_enum(&self) -> Option<&str> {
+        self.kinds.iter().find_map(|k| k.mode_enum.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -9,6 +9,7 @@ pub mod node;
 pub mod python;
 pub mod raw;
 pub mod rust;
+pub mod scan;
 pub mod summary;
 
 use std::path::Path;
@@ -41,6 +42,9 @@ pub fn render_all(api: &ir::Api) -> Result<Vec<GeneratedFile>, GenError> {
     files.extend(python::render(api)?);
     files.extend(node::render(api)?);
     files.extend(mobile::render(api)?);
+    if let Some(s) = &api.scan {
+        files.extend(scan::render(api, s)?);
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

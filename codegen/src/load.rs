@@ -9,7 +9,8 @@ use marked_yaml::{LoaderOptions, Spanned};
 
 use crate::ir::*;
 use crate::names::{cloud_camel, loose};
-use crate::raw::{self, GroupFile, ErrorsFile, S};
+use crate::raw::{self, GroupFile, ErrorsFile, ScanFile, S};
+use heck::ToSnakeCase;
 
 /// One fault in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -120,7 +121,11 @@ fn line<T>(s: &Spanned<T>) -> usize {
 enum Parsed {
     Group(GroupFile),
     Errors(ErrorsFile),
+    Scan(ScanFile),
 }
+
+/// The one spec file that is not a vendor's.
+const SCAN_FILE: &str = "spec/scan.yaml";
 
 /// Loads, validates and lowers a set of spec files.
 pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
@@ -137,7 +142,9 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
             }
         };
         let is_errors = f.name.ends_with("/errors.yaml");
-        let result = if is_errors {
+        let result = if f.name == SCAN_FILE {
+            marked_yaml::from_node::<ScanFile>(&node).map(Parsed::Scan)
+        } else if is_errors {
             marked_yaml::from_node::<ErrorsFile>(&node).map(Parsed::Errors)
         } else {
             marked_yaml::from_node::<GroupFile>(&node).map(Parsed::Group)
@@ -169,10 +176,19 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
 
     let mut vendors: BTreeMap<VendorKind, (Vec<(usize, GroupFile)>, Option<(usize, ErrorsFile)>)> =
         BTreeMap::new();
+    let mut scan_file = None;
     for (i, p) in parsed {
+        let p = match p {
+            Parsed::Scan(s) => {
+                scan_file = Some((i, s));
+                continue;
+            }
+            other => other,
+        };
         let (vendor, at) = match &p {
             Parsed::Group(g) => (&g.vendor, &g.vendor),
             Parsed::Errors(e) => (&e.vendor, &e.vendor),
+            Parsed::Scan(_) => continue,
         };
         let kind = match vendor.as_str() {
             "wechat" => VendorKind::WeChat,
@@ -189,6 +205,7 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
         let slot = vendors.entry(kind).or_default();
         match p {
             Parsed::Group(g) => slot.0.push((i, g)),
+            Parsed::Scan(_) => {}
             Parsed::Errors(e) => {
                 if slot.1.is_some() {
                     cx.err(i, &e.vendor, "", "a second errors file for this vendor");
@@ -199,11 +216,14 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
         }
     }
 
-    let mut api = Api { vendors: Vec::new() };
+    let mut api = Api { vendors: Vec::new(), scan: None };
     for (kind, (groups, errors)) in vendors {
         if let Some(v) = lower_vendor(&mut cx, kind, groups, errors) {
             api.vendors.push(v);
         }
+    }
+    if let Some((i, f)) = scan_file {
+        api.scan = lower_scan(&mut cx, i, f, &api.vendors);
     }
     // One exception name, one category: bindings derive the class's base from it.
     let mut exceptions: BTreeMap<String, (Category, String)> = BTreeMap::new();
@@ -1060,4 +1080,86 @@ fn is_pascal(s: &str) -> bool {
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.chars().enumerate().all(|(k, c)| k == 4 || k == 7 || c.is_ascii_digit())
+}
+
+/// spec/scan.yaml: every kind names an endpoint that reads one picture, answers a JSON model and
+/// needs nothing else but, optionally, a photo/scan mode.
+fn lower_scan(cx: &mut Ctx, file: usize, f: ScanFile, vendors: &[Vendor]) -> Option<Scan> {
+    let before = cx.errors.len();
+    let mut kinds: Vec<ScanKind> = Vec::new();
+    for (kind, raw) in &f.kinds {
+        let path = format!("kinds.{}", kind.as_str());
+        if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+            cx.err(file, kind, &path, "a kind is lowercase letters and digits, as callers write it (`drivinglicense`)");
+        }
+        let variant = raw.variant.as_str();
+        if !variant.starts_with(|c: char| c.is_ascii_uppercase()) || !variant.chars().all(|c| c.is_ascii_alphanumeric()) {
+            cx.err(file, &raw.variant, &format!("{path}.variant"), "the variant is PascalCase (`DrivingLicense`)");
+        }
+        if kinds.iter().any(|k| k.names.pascal == variant) {
+            cx.err(file, &raw.variant, &format!("{path}.variant"), format!("variant {variant} is used twice"));
+        }
+        let parts: Vec<&str> = raw.endpoint.split('.').collect();
+        let [vendor_key, group, id] = parts[..] else {
+            cx.err(file, &raw.endpoint, &format!("{path}.endpoint"), "an endpoint is named vendor.group.id (`wechat.ocr.idcard`)");
+            continue;
+        };
+        let Some(vendor) = vendors.iter().find(|v| v.kind.key() == vendor_key) else {
+            cx.err(file, &raw.endpoint, &format!("{path}.endpoint"), format!("unknown vendor \"{vendor_key}\" (wechat | tencentcloud)"));
+            continue;
+        };
+        let Some((g, e)) = vendor.find_endpoint(group, id) else {
+            cx.err(file, &raw.endpoint, &format!("{path}.endpoint"), format!("no endpoint {id} in spec/{vendor_key}/ group {group}"));
+            continue;
+        };
+        let Output::Model(model) = &e.output else {
+            cx.err(file, &raw.endpoint, &format!("{path}.endpoint"), format!("{} answers a picture; a scan kind needs a JSON result", raw.endpoint.as_str()));
+            continue;
+        };
+        let mut image = None;
+        let mut mode = None;
+        let mut mode_enum = None;
+        for x in &e.inputs {
+            match &x.kind {
+                InputKind::Image { .. } if image.is_none() => image = Some(x.names.clone()),
+                InputKind::Value { ty: Type::Enum(name), .. } if mode.is_none() && vendor.enum_values(name).iter().any(|v| v == "photo") => {
+                    mode = Some(x.names.clone());
+                    mode_enum = Some(name.clone());
+                }
+                InputKind::Const { .. } => {}
+                _ if !x.required => {}
+                _ => cx.err(file, &raw.endpoint, &format!("{path}.endpoint"), format!(
+                    "{} needs input {}, which a scan cannot give (only the picture and the photo/scan mode)",
+                    raw.endpoint.as_str(),
+                    x.names.original
+                )),
+            }
+        }
+        let Some(image) = image else {
+            cx.err(file, &raw.endpoint, &format!("{path}.endpoint"), format!("{} reads no picture", raw.endpoint.as_str()));
+            continue;
+        };
+        if let (Some(m), Some(first)) = (&mode_enum, kinds.iter().find_map(|k| k.mode_enum.clone())) {
+            if *m != first {
+                cx.err(file, &raw.endpoint, &format!("{path}.endpoint"), format!("mode enum {m} differs from {first}: one mode enum for every kind"));
+            }
+        }
+        let mut names = Names::new(&variant.to_snake_case());
+        names.original = kind.to_string();
+        kinds.push(ScanKind {
+            names,
+            doc: raw.doc.clone(),
+            vendor: vendor.kind,
+            group: g.names.clone(),
+            endpoint: e.names.clone(),
+            image,
+            mode,
+            mode_enum,
+            model: model.clone(),
+        });
+    }
+    if kinds.is_empty() {
+        cx.err_at(file, 0, "kinds", "no kinds");
+    }
+    (cx.errors.len() == before).then_some(Scan { summary: f.summary, source: f.source, kinds })
 }

@@ -15,7 +15,7 @@ use crate::names::rust_ident;
 
 pub const OUT_DIR: &str = "bindings/mobile/src/generated";
 
-fn header(source: &str) -> String {
+pub(crate) fn header(source: &str) -> String {
     crate::generated_header("//", source)
 }
 
@@ -96,6 +96,7 @@ pub struct ModTemplate {
     pub vendors: Vec<String>,
     /// `("wechat", "101001") => Some("CertificateNotFound"),`
     pub exceptions: Vec<String>,
+    pub scan: bool,
 }
 
 fn model(cx: &Ctx, m: &Model) -> MModel {
@@ -241,7 +242,7 @@ pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
             exceptions.push(format!("({}, {}) => Some({}),", lit(v.key()), lit(code), lit(&x.name)));
         }
     }
-    let m = ModTemplate { header: header("spec/"), vendors: api.vendors.iter().map(|v| v.kind.key().to_string()).collect(), exceptions };
+    let m = ModTemplate { header: header("spec/"), vendors: api.vendors.iter().map(|v| v.kind.key().to_string()).collect(), exceptions, scan: api.scan.is_some() };
     out.push(GeneratedFile { path: format!("{OUT_DIR}/mod.rs"), contents: m.render()? + "\n" });
     Ok(out)
 }

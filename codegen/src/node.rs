@@ -16,7 +16,7 @@ use crate::ir::*;
 pub const LIB_DIR: &str = "bindings/node/lib/generated";
 pub const TESTS_DIR: &str = "bindings/node/test/generated";
 
-fn header(source: &str) -> String {
+pub(crate) fn header(source: &str) -> String {
     crate::generated_header("//", source)
 }
 

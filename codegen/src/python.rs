@@ -13,7 +13,7 @@ use crate::ir::*;
 pub const PACKAGE_DIR: &str = "bindings/python/python/wxcv/_gen";
 pub const TESTS_DIR: &str = "bindings/python/tests/generated";
 
-fn header(source: &str) -> String {
+pub(crate) fn header(source: &str) -> String {
     crate::generated_header("#", source)
 }
 

@@ -49,6 +49,26 @@ pub struct GroupFile {
     pub endpoints: Map<RawEndpoint>,
 }
 
+/// spec/scan.yaml: seed 002's `ocr.scan` over endpoints of the vendor files.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanFile {
+    pub summary: Text,
+    #[serde(default)]
+    pub source: Option<String>,
+    pub kinds: Map<RawScanKind>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScanKind {
+    /// The kind's name in every binding's enum and tagged result (PascalCase).
+    pub variant: S,
+    /// `vendor.group.id` of an endpoint in the spec.
+    pub endpoint: S,
+    pub doc: Text,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorsFile {

@@ -10,7 +10,7 @@ use crate::GeneratedFile;
 
 pub const OUT_DIR: &str = "bindings/rust/src/generated";
 
-fn header(source: &str) -> String {
+pub(crate) fn header(source: &str) -> String {
     crate::generated_header("//", source)
 }
 
@@ -26,8 +26,8 @@ fn opt_lit(s: Option<&str>) -> String {
     }
 }
 
-struct Ctx<'a> {
-    vendor: &'a Vendor,
+pub(crate) struct Ctx<'a> {
+    pub(crate) vendor: &'a Vendor,
 }
 
 impl Ctx<'_> {
@@ -46,7 +46,7 @@ impl Ctx<'_> {
             VendorKind::TencentCloud => "crate::Vendor::TencentCloud",
         }
     }
-    fn request_name(&self, group: &Group, e: &Endpoint) -> String {
+    pub(crate) fn request_name(&self, group: &Group, e: &Endpoint) -> String {
         let shared = self.vendor.endpoints().filter(|(_, x)| x.names.original == e.names.original).count() > 1;
         if shared || e.names.original.len() < 4 {
             format!("{}{}Request", group.names.pascal, e.names.pascal)
@@ -237,6 +237,7 @@ pub struct RDispatch {
 #[derive(Template)]
 #[template(path = "rust/root_mod.rs.txt", escape = "none")]
 pub struct RootTemplate {
+    pub scan: bool,
     pub header: String,
     pub vendors: Vec<String>,
 }
@@ -630,7 +631,7 @@ pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
         };
         out.push(GeneratedFile { path: format!("{OUT_DIR}/{key}/mod.rs"), contents: t.render()? + "\n" });
     }
-    let t = RootTemplate { header: header("spec/"), vendors };
+    let t = RootTemplate { header: header("spec/"), vendors, scan: api.scan.is_some() };
     out.push(GeneratedFile { path: format!("{OUT_DIR}/mod.rs"), contents: t.render()? + "\n" });
     Ok(out)
 }

@@ -32,11 +32,14 @@ const MISTAKES = {
   "(await wx.img.scanQRCode({ imgUrl: 'u' })).nope;": 'TS2339',
   "const s: string = (await tc.ocr.QrcodeOCR({ ImageUrl: 'u' })).CodeResults?.[0]?.Url2;": 'TS2551',
   "const b: string = (await wx.wxacode.createQRCode({ path: 'p' })).buffer;": 'TS2322',
+  "await ocr.scan({ type: 'invoice', imageUrl: 'u' });": 'TS2322',
+  "const no: string | undefined = (await ocr.scan({ type: 'passport', imageUrl: 'u' })).result.PassportNo;": 'TS2339',
+  "await ocr.scan({ type: 'idcard', imageUrl: 'u', image: Buffer.alloc(1) });": 'TS2345',
 };
 
 test('mistakes are caught', { skip: !fs.existsSync(tsc) && 'typescript is not installed' }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxcv-ts-'));
-  const head = [`import { WeChat, TencentCloud } from ${JSON.stringify(pkg)};`, 'const wx = new WeChat();', 'const tc = new TencentCloud();', 'export async function f(): Promise<void> {'];
+  const head = [`import { WeChat, TencentCloud, OCR } from ${JSON.stringify(pkg)};`, 'const wx = new WeChat();', 'const tc = new TencentCloud();', 'const ocr = new OCR({ wechat: wx, tencentcloud: tc });', 'export async function f(): Promise<void> {'];
   const lines = [...head, ...Object.keys(MISTAKES), '}'];
   const file = path.join(dir, 'mistakes.ts');
   fs.writeFileSync(file, lines.join('\n') + '\n');
@@ -48,5 +51,27 @@ test('mistakes are caught', { skip: !fs.existsSync(tsc) && 'typescript is not in
     assert.ok(hits.length > 0, `tsc accepted \`${code}\`:\n${out}`);
     assert.ok(hits.some((h) => h.includes(want)), `\`${code}\`: expected ${want}, got ${hits.join(' | ')}`);
   });
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('ocr.scan results narrow on kind', { skip: !fs.existsSync(tsc) && 'typescript is not installed' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxcv-ts-'));
+  const file = path.join(dir, 'scan.ts');
+  fs.writeFileSync(file, [
+    `import { OCR, ScanResult } from ${JSON.stringify(pkg)};`,
+    'export function first(r: ScanResult): string | undefined {',
+    '  switch (r.kind) {',
+    "    case 'text': return r.result.items?.[0]?.text;",
+    "    case 'idcard': return r.result.name;",
+    "    case 'bankcard': return r.result.number;",
+    "    case 'drivinglicense': return r.result.idNum;",
+    "    case 'businesscard': return r.result.BusinessCardInfos?.[0]?.Value;",
+    "    case 'passport': return r.result.PassportNo;",
+    '  }',
+    '}',
+    "export async function g(): Promise<string | undefined> { return first(await new OCR({ appId: 'a', appSecret: 's' }).scan({ type: 'idcard', imageUrl: 'u', mode: 'scan' })); }",
+  ].join('\n') + '\n');
+  const r = run([file]);
+  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -10,6 +10,8 @@
 //!   open API service with no token at all. Tokens can be shared by every process of an app
 //!   through Redis ([`token_store`]), so instances never replace each other's token.
 //! - [`tencentcloud::TencentCloud`]: TC3-HMAC-SHA256 signing, regions checked per action.
+//! - [`scan::Ocr`]: seed 002's `ocr.scan`, one call for every document kind over both clients,
+//!   answering a [`scan::ScanResult`] with one variant per kind.
 //! - Every documented limit is checked before anything is sent; every failure is one [`Error`].
 //! - Secrets and tokens never appear in an error, a `Debug` print, a log line or a printed URL.
 
@@ -19,6 +21,22 @@ mod generated;
 mod image;
 pub mod retry;
 pub mod rt;
+/// Seed 002's `ocr.scan` (from spec/scan.yaml): [`scan::Ocr::scan`] reads a picture as one kind of
+/// document with that kind's endpoint, WeChat's or Tencent Cloud's.
+///
+/// ```no_run
+/// # async fn run() -> wxcv::Result<()> {
+/// use wxcv::scan::{Ocr, ScanKind, ScanRequest, ScanResult};
+/// let ocr = Ocr::from_env()?; // WECHAT_APPID / WECHAT_APPSECRET and/or TENCENTCLOUD_SECRET_ID / _KEY
+/// match ocr.scan(ScanRequest::new(std::path::PathBuf::from("card.jpg"), ScanKind::IdCard)).await? {
+///     ScanResult::IdCard(card) => println!("{:?} {:?}", card.name, card.id),
+///     other => println!("{:?}", other.kind()),
+/// }
+/// # Ok(()) }
+/// ```
+pub mod scan {
+    pub use crate::generated::scan::*;
+}
 pub mod tc3;
 pub mod tencentcloud;
 mod token;

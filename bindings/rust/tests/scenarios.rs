@@ -86,6 +86,23 @@ async fn call(emu: &Emulator, w: &WeChat, t: &TencentCloud, name: &str, args: &V
         }
         "tc.qrcode_ocr" => json_of(t.ocr().qrcode_ocr(tc::QrcodeOcrRequest::new(img().await)).await),
         "tc.query_bar_code" => json_of(t.ocr().query_bar_code(tc::QueryBarCodeRequest::new(s("bar_code"))).await),
+        "tc.business_card_ocr" => {
+            let mut req = tc::BusinessCardOcrRequest::new(img().await);
+            if args["config"].is_string() {
+                req = req.config(s("config"));
+            }
+            json_of(t.ocr().business_card_ocr(req).await)
+        }
+        "tc.passport_ocr" => {
+            let mut req = tc::PassportOcrRequest::new(img().await);
+            if args["type"].is_string() {
+                req = req.r#type(s("type"));
+            }
+            if let Some(b) = args["crop_portrait"].as_bool() {
+                req = req.crop_portrait(b);
+            }
+            json_of(t.ocr().passport_ocr(req).await)
+        }
         other => panic!("the Rust harness has no call {other}: add it"),
     }
 }

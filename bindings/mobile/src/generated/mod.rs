@@ -5,11 +5,14 @@ mod wechat;
 pub use wechat::*;
 mod tencentcloud;
 pub use tencentcloud::*;
+mod scan;
+pub use scan::*;
 
 /// The spec's exception name of a code (`CertificateNotFound`), for `WxcvError::Api.exception`.
 pub(crate) fn exception_name(vendor: &str, code: &str) -> Option<&'static str> {
     match (vendor, code) {
         ("wechat", "101001") => Some("CertificateNotFound"),
+        ("tencentcloud", "FailedOperation.ImageNoBusinessCard") => Some("CertificateNotFound"),
         ("wechat", "45029") => Some("CodeCountLimit"),
         ("wechat", "101000") => Some("ImageDownloadFailed"),
         ("tencentcloud", "FailedOperation.DownLoadError") => Some("ImageDownloadFailed"),

@@ -253,6 +253,262 @@ pub struct QueryBarCodeResult {
     #[serde(rename = "RequestId")]
     pub request_id: String,
 }
+/// Pixel box of a text line in the image after rotation correction: top-left x, top-left y, width, height
+///
+/// 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct ItemCoord {
+    /// top-left x
+    ///
+    /// 左上角x
+    #[serde(rename = "X")]
+    pub x: i64,
+    /// top-left y
+    ///
+    /// 左上角y
+    #[serde(rename = "Y")]
+    pub y: i64,
+    /// width in pixels
+    ///
+    /// 宽width
+    #[serde(rename = "Width")]
+    pub width: i64,
+    /// height in pixels
+    ///
+    /// 高height
+    #[serde(rename = "Height")]
+    pub height: i64,
+}
+/// One field read from a business card
+///
+/// 名片识别结果
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct BusinessCardInfo {
+    /// field name, in Chinese, and it may repeat (several mobile numbers): 姓名 name, 英文姓名 English name, 英文地址 English address, 公司 company, 英文公司 English company, 职位 title, 英文职位 English title, 部门 department, 英文部门 English department, 手机 mobile, 电话 phone, 传真 fax, 社交帐号 social account, QQ, MSN, 微信 WeChat, 微博 Weibo, 邮箱 e-mail, 邮编 postcode, 网址 website, 公司账号 company account, 其他 other; the vendor's own sample also returns 地址 address, so treat it as open text
+    ///
+    /// 识别出的字段名称（关键字，可能重复，比如多个手机），能识别的字段名为：姓名、英文姓名、英文地址、公司、英文公司、职位、英文职位、部门、英文部门、手机、电话、传真、社交帐号、QQ、MSN、微信、微博、邮箱、邮编、网址、公司账号、其他
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// the text read for the field
+    ///
+    /// 识别出的字段名称对应的值，也就是字段name对应的字符串结果
+    #[serde(rename = "Value")]
+    pub value: String,
+    /// pixel box of the text line in the rotation-corrected image
+    ///
+    /// 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+    #[serde(rename = "ItemCoord")]
+    pub item_coord: ItemCoord,
+}
+/// Result of business card recognition
+///
+/// 名片识别结果
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct BusinessCardOcrResult {
+    /// the fields read from the card
+    ///
+    /// 名片识别结果
+    #[serde(rename = "BusinessCardInfos")]
+    #[serde(default)]
+    #[uniffi(default)]
+    pub business_card_infos: Vec<BusinessCardInfo>,
+    /// the pre-processed (deskewed, cropped) card image in base64; empty unless Config asks for RetImageType PROPROCESS
+    ///
+    /// 返回图像预处理后的图片，图像预处理未开启时返回内容为空
+    #[serde(rename = "RetImageBase64")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub ret_image_base64: Option<String>,
+    /// rotation of the image in degrees; horizontal text is 0°, clockwise positive, counter-clockwise negative
+    ///
+    /// 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负
+    #[serde(rename = "Angle")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub angle: Option<f64>,
+    /// unique request id returned by every call; quote it when reporting a problem
+    ///
+    /// 唯一请求 ID，每次请求都会返回
+    #[serde(rename = "RequestId")]
+    pub request_id: String,
+}
+/// Position of the portrait photo
+///
+/// 头像位置坐标
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct ImageCoordinates {
+    /// top-left x of the portrait
+    ///
+    /// 头像左上角横坐标
+    #[serde(rename = "X")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub x: Option<i64>,
+    /// top-left y of the portrait
+    ///
+    /// 头像左上角纵坐标
+    #[serde(rename = "Y")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub y: Option<i64>,
+    /// width of the portrait box in pixels
+    ///
+    /// 头像框宽度（px）
+    #[serde(rename = "Width")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub width: Option<i64>,
+    /// height of the portrait box in pixels
+    ///
+    /// 头像框高度（px）
+    #[serde(rename = "Height")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub height: Option<i64>,
+}
+/// The portrait photo and where it is
+///
+/// 头像照片和坐标
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct PortraitImageInfo {
+    /// the portrait photo (base64 image data, UNCONFIRMED)
+    ///
+    /// 头像
+    #[serde(rename = "PortraitImage")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub portrait_image: Option<String>,
+    /// position of the portrait
+    ///
+    /// 头像坐标
+    #[serde(rename = "ImageCoordinates")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub image_coordinates: Option<ImageCoordinates>,
+}
+/// Result of passport recognition (Chinese mainland passport data page)
+///
+/// 护照识别结果（中国大陆地区护照个人资料页）
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
+pub struct PassportOcrResult {
+    /// country code
+    ///
+    /// 国家码
+    #[serde(rename = "Country")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub country: Option<String>,
+    /// passport number
+    ///
+    /// 护照号
+    #[serde(rename = "PassportNo")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub passport_no: Option<String>,
+    /// sex
+    ///
+    /// 性别
+    #[serde(rename = "Sex")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub sex: Option<String>,
+    /// nationality
+    ///
+    /// 国籍
+    #[serde(rename = "Nationality")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub nationality: Option<String>,
+    /// date of birth
+    ///
+    /// 出生日期
+    #[serde(rename = "BirthDate")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub birth_date: Option<String>,
+    /// place of birth
+    ///
+    /// 出生地点
+    #[serde(rename = "BirthPlace")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub birth_place: Option<String>,
+    /// date of issue
+    ///
+    /// 签发日期
+    #[serde(rename = "IssueDate")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub issue_date: Option<String>,
+    /// place of issue
+    ///
+    /// 签发地点
+    #[serde(rename = "IssuePlace")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub issue_place: Option<String>,
+    /// date of expiry
+    ///
+    /// 有效期
+    #[serde(rename = "ExpiryDate")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub expiry_date: Option<String>,
+    /// holder's signature
+    ///
+    /// 持证人签名
+    #[serde(rename = "Signature")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub signature: Option<String>,
+    /// first line of the machine readable zone (MRZ) at the bottom
+    ///
+    /// 最下方第一行 MRZ Code 序列
+    #[serde(rename = "CodeSet")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub code_set: Option<String>,
+    /// second line of the machine readable zone (MRZ) at the bottom
+    ///
+    /// 最下方第二行 MRZ Code 序列
+    #[serde(rename = "CodeCrc")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub code_crc: Option<String>,
+    /// full name
+    ///
+    /// 姓名
+    #[serde(rename = "Name")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub name: Option<String>,
+    /// family name
+    ///
+    /// 姓
+    #[serde(rename = "FamilyName")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub family_name: Option<String>,
+    /// given name
+    ///
+    /// 名
+    #[serde(rename = "FirstName")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub first_name: Option<String>,
+    /// the portrait photo and its position (when CropPortrait is true)
+    ///
+    /// 头像和坐标信息
+    #[serde(rename = "PortraitImageInfo")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[uniffi(default)]
+    pub portrait_image_info: Option<PortraitImageInfo>,
+    /// unique request id returned by every call; quote it when reporting a problem
+    ///
+    /// 唯一请求 ID，每次请求都会返回
+    #[serde(rename = "RequestId")]
+    pub request_id: String,
+}
 
 /// Tencent Cloud OCR
 #[derive(uniffi::Object)]
@@ -283,6 +539,31 @@ impl TencentCloudOcrApi {
         let mut args = wxcv::rt::DynArgs::new();
         { let v = bar_code; crate::value(&mut args, "bar_code", &v); }
         self.client.json("ocr.query_bar_code", args).await
+    }
+    /// Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+    ///
+    /// 名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+    ///
+    /// `POST /` · action `BusinessCardOCR`, version 2018-11-19
+    #[uniffi::method(default(config = None))]
+    pub async fn business_card_ocr(&self, image: crate::ImageInput, config: Option<String>) -> Result<BusinessCardOcrResult, crate::WxcvError> {
+        let mut args = wxcv::rt::DynArgs::new();
+        { let v = image; crate::image(&mut args, "image", v); }
+        if let Some(v) = config { crate::value(&mut args, "config", &v); }
+        self.client.json("ocr.business_card_ocr", args).await
+    }
+    /// Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+    ///
+    /// 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+    ///
+    /// `POST /` · action `PassportOCR`, version 2018-11-19
+    #[uniffi::method(default(r#type = None, crop_portrait = None))]
+    pub async fn passport_ocr(&self, image: crate::ImageInput, r#type: Option<String>, crop_portrait: Option<bool>) -> Result<PassportOcrResult, crate::WxcvError> {
+        let mut args = wxcv::rt::DynArgs::new();
+        { let v = image; crate::image(&mut args, "image", v); }
+        if let Some(v) = r#type { crate::value(&mut args, "type", &v); }
+        if let Some(v) = crop_portrait { crate::value(&mut args, "crop_portrait", &v); }
+        self.client.json("ocr.passport_ocr", args).await
     }
 }
 

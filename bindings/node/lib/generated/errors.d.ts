@@ -67,7 +67,7 @@ export declare class DecodeError extends WxcvError {
 /**
  * No certificate or card was found in the picture
  *
- * Thrown for: WeChat `101001`.
+ * Thrown for: WeChat `101001`, Tencent Cloud `FailedOperation.ImageNoBusinessCard`.
  */
 export declare class CertificateNotFoundError extends NotFoundError {}
 

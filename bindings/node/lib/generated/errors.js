@@ -85,10 +85,10 @@ class DecodeError extends WxcvError {
 /**
  * No certificate or card was found in the picture
  *
- * Thrown for: WeChat `101001`.
+ * Thrown for: WeChat `101001`, Tencent Cloud `FailedOperation.ImageNoBusinessCard`.
  */
 class CertificateNotFoundError extends NotFoundError {}
-CertificateNotFoundError.CODES = [["wechat", "101001"]];
+CertificateNotFoundError.CODES = [["wechat", "101001"], ["tencentcloud", "FailedOperation.ImageNoBusinessCard"]];
 
 /**
  * The total number of codes generated has reached the limit
@@ -255,6 +255,7 @@ const BY_CATEGORY = {
 
 const BY_CODE = new Map([
   ["wechat 101001", CertificateNotFoundError],
+  ["tencentcloud FailedOperation.ImageNoBusinessCard", CertificateNotFoundError],
   ["wechat 45029", CodeCountLimitError],
   ["wechat 101000", ImageDownloadFailedError],
   ["tencentcloud FailedOperation.DownLoadError", ImageDownloadFailedError],

@@ -314,6 +314,326 @@ export interface QueryBarCodeResult {
   RequestId: string;
 }
 
+/**
+ * Pixel box of a text line in the image after rotation correction: top-left x, top-left y, width, height
+ *
+ * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+ */
+export interface ItemCoord {
+  /**
+   * top-left x
+   *
+   * 左上角x
+   *
+   * Wire name `X`.
+   */
+  X: number;
+  /**
+   * top-left y
+   *
+   * 左上角y
+   *
+   * Wire name `Y`.
+   */
+  Y: number;
+  /**
+   * width in pixels
+   *
+   * 宽width
+   *
+   * Wire name `Width`.
+   */
+  Width: number;
+  /**
+   * height in pixels
+   *
+   * 高height
+   *
+   * Wire name `Height`.
+   */
+  Height: number;
+}
+
+/**
+ * One field read from a business card
+ *
+ * 名片识别结果
+ */
+export interface BusinessCardInfo {
+  /**
+   * field name, in Chinese, and it may repeat (several mobile numbers): 姓名 name, 英文姓名 English name, 英文地址 English address, 公司 company, 英文公司 English company, 职位 title, 英文职位 English title, 部门 department, 英文部门 English department, 手机 mobile, 电话 phone, 传真 fax, 社交帐号 social account, QQ, MSN, 微信 WeChat, 微博 Weibo, 邮箱 e-mail, 邮编 postcode, 网址 website, 公司账号 company account, 其他 other; the vendor's own sample also returns 地址 address, so treat it as open text
+   *
+   * 识别出的字段名称（关键字，可能重复，比如多个手机），能识别的字段名为：姓名、英文姓名、英文地址、公司、英文公司、职位、英文职位、部门、英文部门、手机、电话、传真、社交帐号、QQ、MSN、微信、微博、邮箱、邮编、网址、公司账号、其他
+   *
+   * Wire name `Name`.
+   */
+  Name: string;
+  /**
+   * the text read for the field
+   *
+   * 识别出的字段名称对应的值，也就是字段name对应的字符串结果
+   *
+   * Wire name `Value`.
+   */
+  Value: string;
+  /**
+   * pixel box of the text line in the rotation-corrected image
+   *
+   * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+   *
+   * Wire name `ItemCoord`.
+   */
+  ItemCoord: ItemCoord;
+}
+
+/**
+ * Result of business card recognition
+ *
+ * 名片识别结果
+ */
+export interface BusinessCardOcrResult {
+  /**
+   * the fields read from the card
+   *
+   * 名片识别结果
+   *
+   * Wire name `BusinessCardInfos`.
+   */
+  BusinessCardInfos?: BusinessCardInfo[];
+  /**
+   * the pre-processed (deskewed, cropped) card image in base64; empty unless Config asks for RetImageType PROPROCESS
+   *
+   * 返回图像预处理后的图片，图像预处理未开启时返回内容为空
+   *
+   * Wire name `RetImageBase64`.
+   */
+  RetImageBase64?: string;
+  /**
+   * rotation of the image in degrees; horizontal text is 0°, clockwise positive, counter-clockwise negative
+   *
+   * 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负
+   *
+   * Wire name `Angle`.
+   */
+  Angle?: number;
+  /**
+   * unique request id returned by every call; quote it when reporting a problem
+   *
+   * 唯一请求 ID，每次请求都会返回
+   *
+   * Wire name `RequestId`.
+   */
+  RequestId: string;
+}
+
+/**
+ * Position of the portrait photo
+ *
+ * 头像位置坐标
+ */
+export interface ImageCoordinates {
+  /**
+   * top-left x of the portrait
+   *
+   * 头像左上角横坐标
+   *
+   * Wire name `X`.
+   */
+  X?: number;
+  /**
+   * top-left y of the portrait
+   *
+   * 头像左上角纵坐标
+   *
+   * Wire name `Y`.
+   */
+  Y?: number;
+  /**
+   * width of the portrait box in pixels
+   *
+   * 头像框宽度（px）
+   *
+   * Wire name `Width`.
+   */
+  Width?: number;
+  /**
+   * height of the portrait box in pixels
+   *
+   * 头像框高度（px）
+   *
+   * Wire name `Height`.
+   */
+  Height?: number;
+}
+
+/**
+ * The portrait photo and where it is
+ *
+ * 头像照片和坐标
+ */
+export interface PortraitImageInfo {
+  /**
+   * the portrait photo (base64 image data, UNCONFIRMED)
+   *
+   * 头像
+   *
+   * Wire name `PortraitImage`.
+   */
+  PortraitImage?: string;
+  /**
+   * position of the portrait
+   *
+   * 头像坐标
+   *
+   * Wire name `ImageCoordinates`.
+   */
+  ImageCoordinates?: ImageCoordinates;
+}
+
+/**
+ * Result of passport recognition (Chinese mainland passport data page)
+ *
+ * 护照识别结果（中国大陆地区护照个人资料页）
+ */
+export interface PassportOcrResult {
+  /**
+   * country code
+   *
+   * 国家码
+   *
+   * Wire name `Country`.
+   */
+  Country?: string;
+  /**
+   * passport number
+   *
+   * 护照号
+   *
+   * Wire name `PassportNo`.
+   */
+  PassportNo?: string;
+  /**
+   * sex
+   *
+   * 性别
+   *
+   * Wire name `Sex`.
+   */
+  Sex?: string;
+  /**
+   * nationality
+   *
+   * 国籍
+   *
+   * Wire name `Nationality`.
+   */
+  Nationality?: string;
+  /**
+   * date of birth
+   *
+   * 出生日期
+   *
+   * Wire name `BirthDate`.
+   */
+  BirthDate?: string;
+  /**
+   * place of birth
+   *
+   * 出生地点
+   *
+   * Wire name `BirthPlace`.
+   */
+  BirthPlace?: string;
+  /**
+   * date of issue
+   *
+   * 签发日期
+   *
+   * Wire name `IssueDate`.
+   */
+  IssueDate?: string;
+  /**
+   * place of issue
+   *
+   * 签发地点
+   *
+   * Wire name `IssuePlace`.
+   */
+  IssuePlace?: string;
+  /**
+   * date of expiry
+   *
+   * 有效期
+   *
+   * Wire name `ExpiryDate`.
+   */
+  ExpiryDate?: string;
+  /**
+   * holder's signature
+   *
+   * 持证人签名
+   *
+   * Wire name `Signature`.
+   */
+  Signature?: string;
+  /**
+   * first line of the machine readable zone (MRZ) at the bottom
+   *
+   * 最下方第一行 MRZ Code 序列
+   *
+   * Wire name `CodeSet`.
+   */
+  CodeSet?: string;
+  /**
+   * second line of the machine readable zone (MRZ) at the bottom
+   *
+   * 最下方第二行 MRZ Code 序列
+   *
+   * Wire name `CodeCrc`.
+   */
+  CodeCrc?: string;
+  /**
+   * full name
+   *
+   * 姓名
+   *
+   * Wire name `Name`.
+   */
+  Name?: string;
+  /**
+   * family name
+   *
+   * 姓
+   *
+   * Wire name `FamilyName`.
+   */
+  FamilyName?: string;
+  /**
+   * given name
+   *
+   * 名
+   *
+   * Wire name `FirstName`.
+   */
+  FirstName?: string;
+  /**
+   * the portrait photo and its position (when CropPortrait is true)
+   *
+   * 头像和坐标信息
+   *
+   * Wire name `PortraitImageInfo`.
+   */
+  PortraitImageInfo?: PortraitImageInfo;
+  /**
+   * unique request id returned by every call; quote it when reporting a problem
+   *
+   * 唯一请求 ID，每次请求都会返回
+   *
+   * Wire name `RequestId`.
+   */
+  RequestId: string;
+}
+
 export type OcrQrcodeOcrParams = {} & (
   | {
   /** the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
@@ -331,6 +651,40 @@ export type OcrQueryBarCodeParams = {
   /** the barcode */
   BarCode: string;
 };
+
+export type OcrBusinessCardOcrParams = {
+  /** optional JSON object as a string; the only documented key is RetImageType: "PROPROCESS", which deskews the picture around its centre and returns the upright card crop in RetImageBase64. Example: {"RetImageType":"PROPROCESS"} */
+  Config?: string;
+} & (
+  | {
+  /** the picture as a URL or as bytes (at most 7 MB after base64, downloaded within 3 s; PNG or JPEG, no GIF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+    ImageUrl: string;
+    ImageBase64?: undefined;
+  }
+  | {
+  /** the picture as a URL or as bytes (at most 7 MB after base64, downloaded within 3 s; PNG or JPEG, no GIF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+    ImageBase64: string | Buffer | Uint8Array;
+    ImageUrl?: undefined;
+  }
+);
+
+export type OcrPassportOcrParams = {
+  /** passport type; CN (the default) for Chinese mainland passports, the only value the current docs list (vendor default: CN) */
+  Type?: string;
+  /** also return the portrait photo and its position (PortraitImageInfo) */
+  CropPortrait?: boolean;
+} & (
+  | {
+  /** the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+    ImageUrl: string;
+    ImageBase64?: undefined;
+  }
+  | {
+  /** the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+    ImageBase64: string | Buffer | Uint8Array;
+    ImageUrl?: undefined;
+  }
+);
 
 /** Tencent Cloud OCR */
 export declare class OcrApi {
@@ -353,6 +707,22 @@ export declare class OcrApi {
    * @deprecated QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline
    */
   QueryBarCode(params: OcrQueryBarCodeParams): Promise<QueryBarCodeResult>;
+  /**
+   * Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+   *
+   * 名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+   *
+   * `POST /` · action `BusinessCardOCR`, version 2018-11-19
+   */
+  BusinessCardOCR(params: OcrBusinessCardOcrParams): Promise<BusinessCardOcrResult>;
+  /**
+   * Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+   *
+   * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+   *
+   * `POST /` · action `PassportOCR`, version 2018-11-19
+   */
+  PassportOCR(params: OcrPassportOcrParams): Promise<PassportOcrResult>;
 }
 
 export declare class TencentCloud extends ClientBase {

@@ -107,6 +107,100 @@ function m_QueryBarCodeResult(d) {
   return o;
 }
 
+/**
+ * Pixel box of a text line in the image after rotation correction: top-left x, top-left y, width, height
+ *
+ * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+ */
+function m_ItemCoord(d) {
+  const o = {};
+  o["X"] = d["X"];
+  o["Y"] = d["Y"];
+  o["Width"] = d["Width"];
+  o["Height"] = d["Height"];
+  return o;
+}
+
+/**
+ * One field read from a business card
+ *
+ * 名片识别结果
+ */
+function m_BusinessCardInfo(d) {
+  const o = {};
+  o["Name"] = d["Name"];
+  o["Value"] = d["Value"];
+  o["ItemCoord"] = m_ItemCoord(d["ItemCoord"]);
+  return o;
+}
+
+/**
+ * Result of business card recognition
+ *
+ * 名片识别结果
+ */
+function m_BusinessCardOcrResult(d) {
+  const o = {};
+  if (d["BusinessCardInfos"] !== undefined && d["BusinessCardInfos"] !== null) o["BusinessCardInfos"] = d["BusinessCardInfos"].map((x) => m_BusinessCardInfo(x));
+  if (d["RetImageBase64"] !== undefined && d["RetImageBase64"] !== null) o["RetImageBase64"] = d["RetImageBase64"];
+  if (d["Angle"] !== undefined && d["Angle"] !== null) o["Angle"] = d["Angle"];
+  o["RequestId"] = d["RequestId"];
+  return o;
+}
+
+/**
+ * Position of the portrait photo
+ *
+ * 头像位置坐标
+ */
+function m_ImageCoordinates(d) {
+  const o = {};
+  if (d["X"] !== undefined && d["X"] !== null) o["X"] = d["X"];
+  if (d["Y"] !== undefined && d["Y"] !== null) o["Y"] = d["Y"];
+  if (d["Width"] !== undefined && d["Width"] !== null) o["Width"] = d["Width"];
+  if (d["Height"] !== undefined && d["Height"] !== null) o["Height"] = d["Height"];
+  return o;
+}
+
+/**
+ * The portrait photo and where it is
+ *
+ * 头像照片和坐标
+ */
+function m_PortraitImageInfo(d) {
+  const o = {};
+  if (d["PortraitImage"] !== undefined && d["PortraitImage"] !== null) o["PortraitImage"] = d["PortraitImage"];
+  if (d["ImageCoordinates"] !== undefined && d["ImageCoordinates"] !== null) o["ImageCoordinates"] = m_ImageCoordinates(d["ImageCoordinates"]);
+  return o;
+}
+
+/**
+ * Result of passport recognition (Chinese mainland passport data page)
+ *
+ * 护照识别结果（中国大陆地区护照个人资料页）
+ */
+function m_PassportOcrResult(d) {
+  const o = {};
+  if (d["Country"] !== undefined && d["Country"] !== null) o["Country"] = d["Country"];
+  if (d["PassportNo"] !== undefined && d["PassportNo"] !== null) o["PassportNo"] = d["PassportNo"];
+  if (d["Sex"] !== undefined && d["Sex"] !== null) o["Sex"] = d["Sex"];
+  if (d["Nationality"] !== undefined && d["Nationality"] !== null) o["Nationality"] = d["Nationality"];
+  if (d["BirthDate"] !== undefined && d["BirthDate"] !== null) o["BirthDate"] = d["BirthDate"];
+  if (d["BirthPlace"] !== undefined && d["BirthPlace"] !== null) o["BirthPlace"] = d["BirthPlace"];
+  if (d["IssueDate"] !== undefined && d["IssueDate"] !== null) o["IssueDate"] = d["IssueDate"];
+  if (d["IssuePlace"] !== undefined && d["IssuePlace"] !== null) o["IssuePlace"] = d["IssuePlace"];
+  if (d["ExpiryDate"] !== undefined && d["ExpiryDate"] !== null) o["ExpiryDate"] = d["ExpiryDate"];
+  if (d["Signature"] !== undefined && d["Signature"] !== null) o["Signature"] = d["Signature"];
+  if (d["CodeSet"] !== undefined && d["CodeSet"] !== null) o["CodeSet"] = d["CodeSet"];
+  if (d["CodeCrc"] !== undefined && d["CodeCrc"] !== null) o["CodeCrc"] = d["CodeCrc"];
+  if (d["Name"] !== undefined && d["Name"] !== null) o["Name"] = d["Name"];
+  if (d["FamilyName"] !== undefined && d["FamilyName"] !== null) o["FamilyName"] = d["FamilyName"];
+  if (d["FirstName"] !== undefined && d["FirstName"] !== null) o["FirstName"] = d["FirstName"];
+  if (d["PortraitImageInfo"] !== undefined && d["PortraitImageInfo"] !== null) o["PortraitImageInfo"] = m_PortraitImageInfo(d["PortraitImageInfo"]);
+  o["RequestId"] = d["RequestId"];
+  return o;
+}
+
 /** Tencent Cloud OCR */
 class OcrApi extends Api {
   /**
@@ -131,12 +225,34 @@ class OcrApi extends Api {
   QueryBarCode(params) {
     return this._call(OcrApi.E.QueryBarCode, params);
   }
+  /**
+   * Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+   *
+   * 名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+   *
+   * `POST /` · action `BusinessCardOCR`, version 2018-11-19
+   */
+  BusinessCardOCR(params) {
+    return this._call(OcrApi.E.BusinessCardOCR, params);
+  }
+  /**
+   * Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+   *
+   * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+   *
+   * `POST /` · action `PassportOCR`, version 2018-11-19
+   */
+  PassportOCR(params) {
+    return this._call(OcrApi.E.PassportOCR, params);
+  }
 }
 
 /** The endpoints' tables: the name to call, the parameters and where each goes, the reply's converter. */
 OcrApi.E = {
   QrcodeOCR: { call: "ocr.qrcode_ocr", name: "QrcodeOCR", values: [], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_QrcodeOcrResult },
   QueryBarCode: { call: "ocr.query_bar_code", name: "QueryBarCode", values: [["BarCode", "bar_code", null]], images: [], out: m_QueryBarCodeResult, deprecated: "QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline" },
+  BusinessCardOCR: { call: "ocr.business_card_ocr", name: "BusinessCardOCR", values: [["Config", "config", null]], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_BusinessCardOcrResult },
+  PassportOCR: { call: "ocr.passport_ocr", name: "PassportOCR", values: [["Type", "type", null], ["CropPortrait", "crop_portrait", null]], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_PassportOcrResult },
 };
 
 class TencentCloud extends ClientBase {

@@ -42,4 +42,8 @@ export async function everyEndpoint(wx: WeChat, tc: TencentCloud, image: Buffer)
   void tc_ocr_QrcodeOCR;
   const tc_ocr_QueryBarCode: tencentcloud.QueryBarCodeResult = await tc.ocr.QueryBarCode({ BarCode: "x" });
   void tc_ocr_QueryBarCode;
+  const tc_ocr_BusinessCardOCR: tencentcloud.BusinessCardOcrResult = await tc.ocr.BusinessCardOCR({ ImageBase64: image.toString("base64"), Config: "x" });
+  void tc_ocr_BusinessCardOCR;
+  const tc_ocr_PassportOCR: tencentcloud.PassportOcrResult = await tc.ocr.PassportOCR({ ImageBase64: image.toString("base64"), Type: "x", CropPortrait: true });
+  void tc_ocr_PassportOCR;
 }

@@ -9,7 +9,7 @@
 locally for tests and offline runs; every error is a ``wxcv.errors.WxcvError``.
 """
 
-from . import errors, tencentcloud, wechat
+from . import errors, scan, tencentcloud, wechat
 from ._base import BinaryImage, Image, ImageInput
 from ._native import __version__
 from .emulator import Emulator
@@ -30,6 +30,7 @@ from .errors import (
     UnavailableError,
     WxcvError,
 )
+from .scan import OCR, AsyncOCR, ScanResult
 from .tencentcloud import AsyncTencentCloud, TencentCloud
 from .wechat import AsyncWeChat, WeChat
 
@@ -38,6 +39,10 @@ __all__ = [
     "AsyncWeChat",
     "TencentCloud",
     "AsyncTencentCloud",
+    "OCR",
+    "AsyncOCR",
+    "ScanResult",
+    "scan",
     "Image",
     "ImageInput",
     "BinaryImage",

@@ -29,6 +29,8 @@ def every_endpoint(w: WeChat, t: TencentCloud, image: bytes) -> None:
     wxacode_get_unlimited: BinaryImage = w.wxacode.get_unlimited(scene="x", page="x", check_path=True, env_version="release", width=1, auto_color=True, line_color=wx.LineColor(r=1, g=1, b=1), is_hyaline=True)
     ocr_qrcode_ocr: tc.QrcodeOcrResult = t.ocr.qrcode_ocr(image=image)
     ocr_query_bar_code: tc.QueryBarCodeResult = t.ocr.query_bar_code(bar_code="x")
+    ocr_business_card_ocr: tc.BusinessCardOcrResult = t.ocr.business_card_ocr(image=image, config="x")
+    ocr_passport_ocr: tc.PassportOcrResult = t.ocr.passport_ocr(image=image, type="x", crop_portrait=True)
 
 
 async def every_endpoint_async(w: AsyncWeChat, t: AsyncTencentCloud, image: bytes) -> None:
@@ -51,3 +53,5 @@ async def every_endpoint_async(w: AsyncWeChat, t: AsyncTencentCloud, image: byte
     wxacode_get_unlimited: BinaryImage = await w.wxacode.get_unlimited(scene="x", page="x", check_path=True, env_version="release", width=1, auto_color=True, line_color=wx.LineColor(r=1, g=1, b=1), is_hyaline=True)
     ocr_qrcode_ocr: tc.QrcodeOcrResult = await t.ocr.qrcode_ocr(image=image)
     ocr_query_bar_code: tc.QueryBarCodeResult = await t.ocr.query_bar_code(bar_code="x")
+    ocr_business_card_ocr: tc.BusinessCardOcrResult = await t.ocr.business_card_ocr(image=image, config="x")
+    ocr_passport_ocr: tc.PassportOcrResult = await t.ocr.passport_ocr(image=image, type="x", crop_portrait=True)

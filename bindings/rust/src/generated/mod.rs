@@ -2,3 +2,4 @@
 
 pub mod wechat;
 pub mod tencentcloud;
+pub mod scan;

@@ -863,6 +863,163 @@ public func FfiConverterTypeEmulator_lower(_ value: Emulator) -> UInt64 {
 
 
 /**
+ * Read a picture as one kind of document (printed text, ID card, bank card, driver's licence, business card, passport) and return what that kind's endpoint returns
+ *
+ * The WeChat kinds (`text`, `idcard`, `bankcard`, `drivinglicense`) call `wechat`, the Tencent Cloud kinds (`businesscard`, `passport`)
+ * call `tencentcloud`; a kind whose client is missing fails with `WxcvError.Config` and nothing is sent.
+ */
+public protocol OcrClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * Reads the picture as `kind` (`text` -> ocr.printedText, `idcard` -> ocr.idcard, `bankcard` -> ocr.bankcard, `drivinglicense` -> ocr.driverLicense, `businesscard` -> BusinessCardOCR, `passport` -> PassportOCR); `mode` is WeChat's photo/scan mode
+     * (text, idcard, bankcard, drivinglicense only).
+     */
+    func scan(image: ImageInput, kind: ScanKind, mode: OcrMode?) async throws  -> ScanResult
+    
+}
+/**
+ * Read a picture as one kind of document (printed text, ID card, bank card, driver's licence, business card, passport) and return what that kind's endpoint returns
+ *
+ * The WeChat kinds (`text`, `idcard`, `bankcard`, `drivinglicense`) call `wechat`, the Tencent Cloud kinds (`businesscard`, `passport`)
+ * call `tencentcloud`; a kind whose client is missing fails with `WxcvError.Config` and nothing is sent.
+ */
+open class OcrClient: OcrClientProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_wxcv_mobile_fn_clone_ocrclient(self.handle, $0) }
+    }
+    /**
+     * Either client may be null; the kinds of a missing one fail with `WxcvError.Config`.
+     */
+public convenience init(wechat: WeChatClient?, tencentcloud: TencentCloudClient?) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_wxcv_mobile_fn_constructor_ocrclient_new(
+        FfiConverterOptionTypeWeChatClient.lower(wechat),
+        FfiConverterOptionTypeTencentCloudClient.lower(tencentcloud),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_wxcv_mobile_fn_free_ocrclient(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Reads the picture as `kind` (`text` -> ocr.printedText, `idcard` -> ocr.idcard, `bankcard` -> ocr.bankcard, `drivinglicense` -> ocr.driverLicense, `businesscard` -> BusinessCardOCR, `passport` -> PassportOCR); `mode` is WeChat's photo/scan mode
+     * (text, idcard, bankcard, drivinglicense only).
+     */
+open func scan(image: ImageInput, kind: ScanKind, mode: OcrMode? = nil)async throws  -> ScanResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wxcv_mobile_fn_method_ocrclient_scan(
+                        self.uniffiCloneHandle(),FfiConverterTypeImageInput_lower(image),FfiConverterTypeScanKind_lower(kind),FfiConverterOptionTypeOcrMode.lower(mode)
+                )
+            },
+            pollFunc: ffi_wxcv_mobile_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wxcv_mobile_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wxcv_mobile_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeScanResult_lift,
+            errorHandler: FfiConverterTypeWxcvError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOcrClient: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = OcrClient
+
+    public static func lift(_ handle: UInt64) throws -> OcrClient {
+        return OcrClient(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: OcrClient) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OcrClient {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: OcrClient, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOcrClient_lift(_ handle: UInt64) throws -> OcrClient {
+    return try FfiConverterTypeOcrClient.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOcrClient_lower(_ value: OcrClient) -> UInt64 {
+    return FfiConverterTypeOcrClient.lower(value)
+}
+
+
+
+
+
+
+/**
  * The client: one HTTP pool and token cache shared by its endpoint groups.
  */
 public protocol TencentCloudClientProtocol: AnyObject, Sendable {
@@ -1026,6 +1183,24 @@ public func FfiConverterTypeTencentCloudClient_lower(_ value: TencentCloudClient
 public protocol TencentCloudOcrApiProtocol: AnyObject, Sendable {
     
     /**
+     * Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+     *
+     * 名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+     *
+     * `POST /` · action `BusinessCardOCR`, version 2018-11-19
+     */
+    func businessCardOcr(image: ImageInput, config: String?) async throws  -> BusinessCardOcrResult
+    
+    /**
+     * Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+     *
+     * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+     *
+     * `POST /` · action `PassportOCR`, version 2018-11-19
+     */
+    func passportOcr(image: ImageInput, type: String?, cropPortrait: Bool?) async throws  -> PassportOcrResult
+    
+    /**
      * Decode QR codes and barcodes (including DataMatrix and PDF417)
      *
      * 二维码和条形码识别（包括 DataMatrix 和 PDF417）
@@ -1101,6 +1276,52 @@ open class TencentCloudOcrApi: TencentCloudOcrApiProtocol, @unchecked Sendable {
 
     
 
+    
+    /**
+     * Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+     *
+     * 名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+     *
+     * `POST /` · action `BusinessCardOCR`, version 2018-11-19
+     */
+open func businessCardOcr(image: ImageInput, config: String? = nil)async throws  -> BusinessCardOcrResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_business_card_ocr(
+                        self.uniffiCloneHandle(),FfiConverterTypeImageInput_lower(image),FfiConverterOptionString.lower(config)
+                )
+            },
+            pollFunc: ffi_wxcv_mobile_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wxcv_mobile_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wxcv_mobile_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeBusinessCardOcrResult_lift,
+            errorHandler: FfiConverterTypeWxcvError_lift
+        )
+}
+    
+    /**
+     * Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+     *
+     * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+     *
+     * `POST /` · action `PassportOCR`, version 2018-11-19
+     */
+open func passportOcr(image: ImageInput, type: String? = nil, cropPortrait: Bool? = nil)async throws  -> PassportOcrResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_passport_ocr(
+                        self.uniffiCloneHandle(),FfiConverterTypeImageInput_lower(image),FfiConverterOptionString.lower(type),FfiConverterOptionBool.lower(cropPortrait)
+                )
+            },
+            pollFunc: ffi_wxcv_mobile_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wxcv_mobile_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wxcv_mobile_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePassportOcrResult_lift,
+            errorHandler: FfiConverterTypeWxcvError_lift
+        )
+}
     
     /**
      * Decode QR codes and barcodes (including DataMatrix and PDF417)
@@ -2817,6 +3038,206 @@ public func FfiConverterTypeBinaryImage_lower(_ value: BinaryImage) -> RustBuffe
 
 
 /**
+ * One field read from a business card
+ *
+ * 名片识别结果
+ */
+public struct BusinessCardInfo: Equatable, Hashable {
+    /**
+     * field name, in Chinese, and it may repeat (several mobile numbers): 姓名 name, 英文姓名 English name, 英文地址 English address, 公司 company, 英文公司 English company, 职位 title, 英文职位 English title, 部门 department, 英文部门 English department, 手机 mobile, 电话 phone, 传真 fax, 社交帐号 social account, QQ, MSN, 微信 WeChat, 微博 Weibo, 邮箱 e-mail, 邮编 postcode, 网址 website, 公司账号 company account, 其他 other; the vendor's own sample also returns 地址 address, so treat it as open text
+     *
+     * 识别出的字段名称（关键字，可能重复，比如多个手机），能识别的字段名为：姓名、英文姓名、英文地址、公司、英文公司、职位、英文职位、部门、英文部门、手机、电话、传真、社交帐号、QQ、MSN、微信、微博、邮箱、邮编、网址、公司账号、其他
+     */
+    public var name: String
+    /**
+     * the text read for the field
+     *
+     * 识别出的字段名称对应的值，也就是字段name对应的字符串结果
+     */
+    public var value: String
+    /**
+     * pixel box of the text line in the rotation-corrected image
+     *
+     * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+     */
+    public var itemCoord: ItemCoord
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * field name, in Chinese, and it may repeat (several mobile numbers): 姓名 name, 英文姓名 English name, 英文地址 English address, 公司 company, 英文公司 English company, 职位 title, 英文职位 English title, 部门 department, 英文部门 English department, 手机 mobile, 电话 phone, 传真 fax, 社交帐号 social account, QQ, MSN, 微信 WeChat, 微博 Weibo, 邮箱 e-mail, 邮编 postcode, 网址 website, 公司账号 company account, 其他 other; the vendor's own sample also returns 地址 address, so treat it as open text
+         *
+         * 识别出的字段名称（关键字，可能重复，比如多个手机），能识别的字段名为：姓名、英文姓名、英文地址、公司、英文公司、职位、英文职位、部门、英文部门、手机、电话、传真、社交帐号、QQ、MSN、微信、微博、邮箱、邮编、网址、公司账号、其他
+         */name: String, 
+        /**
+         * the text read for the field
+         *
+         * 识别出的字段名称对应的值，也就是字段name对应的字符串结果
+         */value: String, 
+        /**
+         * pixel box of the text line in the rotation-corrected image
+         *
+         * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+         */itemCoord: ItemCoord) {
+        self.name = name
+        self.value = value
+        self.itemCoord = itemCoord
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BusinessCardInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBusinessCardInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BusinessCardInfo {
+        return
+            try BusinessCardInfo(
+                name: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf), 
+                itemCoord: FfiConverterTypeItemCoord.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BusinessCardInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterTypeItemCoord.write(value.itemCoord, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessCardInfo_lift(_ buf: RustBuffer) throws -> BusinessCardInfo {
+    return try FfiConverterTypeBusinessCardInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessCardInfo_lower(_ value: BusinessCardInfo) -> RustBuffer {
+    return FfiConverterTypeBusinessCardInfo.lower(value)
+}
+
+
+/**
+ * Result of business card recognition
+ *
+ * 名片识别结果
+ */
+public struct BusinessCardOcrResult: Equatable, Hashable {
+    /**
+     * the fields read from the card
+     *
+     * 名片识别结果
+     */
+    public var businessCardInfos: [BusinessCardInfo]
+    /**
+     * the pre-processed (deskewed, cropped) card image in base64; empty unless Config asks for RetImageType PROPROCESS
+     *
+     * 返回图像预处理后的图片，图像预处理未开启时返回内容为空
+     */
+    public var retImageBase64: String?
+    /**
+     * rotation of the image in degrees; horizontal text is 0°, clockwise positive, counter-clockwise negative
+     *
+     * 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负
+     */
+    public var angle: Double?
+    /**
+     * unique request id returned by every call; quote it when reporting a problem
+     *
+     * 唯一请求 ID，每次请求都会返回
+     */
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * the fields read from the card
+         *
+         * 名片识别结果
+         */businessCardInfos: [BusinessCardInfo] = [], 
+        /**
+         * the pre-processed (deskewed, cropped) card image in base64; empty unless Config asks for RetImageType PROPROCESS
+         *
+         * 返回图像预处理后的图片，图像预处理未开启时返回内容为空
+         */retImageBase64: String? = nil, 
+        /**
+         * rotation of the image in degrees; horizontal text is 0°, clockwise positive, counter-clockwise negative
+         *
+         * 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负
+         */angle: Double? = nil, 
+        /**
+         * unique request id returned by every call; quote it when reporting a problem
+         *
+         * 唯一请求 ID，每次请求都会返回
+         */requestId: String) {
+        self.businessCardInfos = businessCardInfos
+        self.retImageBase64 = retImageBase64
+        self.angle = angle
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BusinessCardOcrResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBusinessCardOcrResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BusinessCardOcrResult {
+        return
+            try BusinessCardOcrResult(
+                businessCardInfos: FfiConverterSequenceTypeBusinessCardInfo.read(from: &buf), 
+                retImageBase64: FfiConverterOptionString.read(from: &buf), 
+                angle: FfiConverterOptionDouble.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BusinessCardOcrResult, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeBusinessCardInfo.write(value.businessCardInfos, into: &buf)
+        FfiConverterOptionString.write(value.retImageBase64, into: &buf)
+        FfiConverterOptionDouble.write(value.angle, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessCardOcrResult_lift(_ buf: RustBuffer) throws -> BusinessCardOcrResult {
+    return try FfiConverterTypeBusinessCardOcrResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessCardOcrResult_lower(_ value: BusinessCardOcrResult) -> RustBuffer {
+    return FfiConverterTypeBusinessCardOcrResult.lower(value)
+}
+
+
+/**
  * Result of business licence recognition
  *
  * 营业执照识别结果
@@ -3712,6 +4133,113 @@ public func FfiConverterTypeIdcardResult_lower(_ value: IdcardResult) -> RustBuf
 
 
 /**
+ * Position of the portrait photo
+ *
+ * 头像位置坐标
+ */
+public struct ImageCoordinates: Equatable, Hashable {
+    /**
+     * top-left x of the portrait
+     *
+     * 头像左上角横坐标
+     */
+    public var x: Int64?
+    /**
+     * top-left y of the portrait
+     *
+     * 头像左上角纵坐标
+     */
+    public var y: Int64?
+    /**
+     * width of the portrait box in pixels
+     *
+     * 头像框宽度（px）
+     */
+    public var width: Int64?
+    /**
+     * height of the portrait box in pixels
+     *
+     * 头像框高度（px）
+     */
+    public var height: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * top-left x of the portrait
+         *
+         * 头像左上角横坐标
+         */x: Int64? = nil, 
+        /**
+         * top-left y of the portrait
+         *
+         * 头像左上角纵坐标
+         */y: Int64? = nil, 
+        /**
+         * width of the portrait box in pixels
+         *
+         * 头像框宽度（px）
+         */width: Int64? = nil, 
+        /**
+         * height of the portrait box in pixels
+         *
+         * 头像框高度（px）
+         */height: Int64? = nil) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImageCoordinates: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImageCoordinates: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImageCoordinates {
+        return
+            try ImageCoordinates(
+                x: FfiConverterOptionInt64.read(from: &buf), 
+                y: FfiConverterOptionInt64.read(from: &buf), 
+                width: FfiConverterOptionInt64.read(from: &buf), 
+                height: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImageCoordinates, into buf: inout [UInt8]) {
+        FfiConverterOptionInt64.write(value.x, into: &buf)
+        FfiConverterOptionInt64.write(value.y, into: &buf)
+        FfiConverterOptionInt64.write(value.width, into: &buf)
+        FfiConverterOptionInt64.write(value.height, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImageCoordinates_lift(_ buf: RustBuffer) throws -> ImageCoordinates {
+    return try FfiConverterTypeImageCoordinates.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImageCoordinates_lower(_ value: ImageCoordinates) -> RustBuffer {
+    return FfiConverterTypeImageCoordinates.lower(value)
+}
+
+
+/**
  * Size of the submitted image
  *
  * 图片大小
@@ -3787,6 +4315,113 @@ public func FfiConverterTypeImgSize_lift(_ buf: RustBuffer) throws -> ImgSize {
 #endif
 public func FfiConverterTypeImgSize_lower(_ value: ImgSize) -> RustBuffer {
     return FfiConverterTypeImgSize.lower(value)
+}
+
+
+/**
+ * Pixel box of a text line in the image after rotation correction: top-left x, top-left y, width, height
+ *
+ * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+ */
+public struct ItemCoord: Equatable, Hashable {
+    /**
+     * top-left x
+     *
+     * 左上角x
+     */
+    public var x: Int64
+    /**
+     * top-left y
+     *
+     * 左上角y
+     */
+    public var y: Int64
+    /**
+     * width in pixels
+     *
+     * 宽width
+     */
+    public var width: Int64
+    /**
+     * height in pixels
+     *
+     * 高height
+     */
+    public var height: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * top-left x
+         *
+         * 左上角x
+         */x: Int64, 
+        /**
+         * top-left y
+         *
+         * 左上角y
+         */y: Int64, 
+        /**
+         * width in pixels
+         *
+         * 宽width
+         */width: Int64, 
+        /**
+         * height in pixels
+         *
+         * 高height
+         */height: Int64) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ItemCoord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeItemCoord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ItemCoord {
+        return
+            try ItemCoord(
+                x: FfiConverterInt64.read(from: &buf), 
+                y: FfiConverterInt64.read(from: &buf), 
+                width: FfiConverterInt64.read(from: &buf), 
+                height: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ItemCoord, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.x, into: &buf)
+        FfiConverterInt64.write(value.y, into: &buf)
+        FfiConverterInt64.write(value.width, into: &buf)
+        FfiConverterInt64.write(value.height, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemCoord_lift(_ buf: RustBuffer) throws -> ItemCoord {
+    return try FfiConverterTypeItemCoord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemCoord_lower(_ value: ItemCoord) -> RustBuffer {
+    return FfiConverterTypeItemCoord.lower(value)
 }
 
 
@@ -3880,6 +4515,295 @@ public func FfiConverterTypeLineColor_lift(_ buf: RustBuffer) throws -> LineColo
 #endif
 public func FfiConverterTypeLineColor_lower(_ value: LineColor) -> RustBuffer {
     return FfiConverterTypeLineColor.lower(value)
+}
+
+
+/**
+ * Result of passport recognition (Chinese mainland passport data page)
+ *
+ * 护照识别结果（中国大陆地区护照个人资料页）
+ */
+public struct PassportOcrResult: Equatable, Hashable {
+    /**
+     * country code
+     *
+     * 国家码
+     */
+    public var country: String?
+    /**
+     * passport number
+     *
+     * 护照号
+     */
+    public var passportNo: String?
+    /**
+     * sex
+     *
+     * 性别
+     */
+    public var sex: String?
+    /**
+     * nationality
+     *
+     * 国籍
+     */
+    public var nationality: String?
+    /**
+     * date of birth
+     *
+     * 出生日期
+     */
+    public var birthDate: String?
+    /**
+     * place of birth
+     *
+     * 出生地点
+     */
+    public var birthPlace: String?
+    /**
+     * date of issue
+     *
+     * 签发日期
+     */
+    public var issueDate: String?
+    /**
+     * place of issue
+     *
+     * 签发地点
+     */
+    public var issuePlace: String?
+    /**
+     * date of expiry
+     *
+     * 有效期
+     */
+    public var expiryDate: String?
+    /**
+     * holder's signature
+     *
+     * 持证人签名
+     */
+    public var signature: String?
+    /**
+     * first line of the machine readable zone (MRZ) at the bottom
+     *
+     * 最下方第一行 MRZ Code 序列
+     */
+    public var codeSet: String?
+    /**
+     * second line of the machine readable zone (MRZ) at the bottom
+     *
+     * 最下方第二行 MRZ Code 序列
+     */
+    public var codeCrc: String?
+    /**
+     * full name
+     *
+     * 姓名
+     */
+    public var name: String?
+    /**
+     * family name
+     *
+     * 姓
+     */
+    public var familyName: String?
+    /**
+     * given name
+     *
+     * 名
+     */
+    public var firstName: String?
+    /**
+     * the portrait photo and its position (when CropPortrait is true)
+     *
+     * 头像和坐标信息
+     */
+    public var portraitImageInfo: PortraitImageInfo?
+    /**
+     * unique request id returned by every call; quote it when reporting a problem
+     *
+     * 唯一请求 ID，每次请求都会返回
+     */
+    public var requestId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * country code
+         *
+         * 国家码
+         */country: String? = nil, 
+        /**
+         * passport number
+         *
+         * 护照号
+         */passportNo: String? = nil, 
+        /**
+         * sex
+         *
+         * 性别
+         */sex: String? = nil, 
+        /**
+         * nationality
+         *
+         * 国籍
+         */nationality: String? = nil, 
+        /**
+         * date of birth
+         *
+         * 出生日期
+         */birthDate: String? = nil, 
+        /**
+         * place of birth
+         *
+         * 出生地点
+         */birthPlace: String? = nil, 
+        /**
+         * date of issue
+         *
+         * 签发日期
+         */issueDate: String? = nil, 
+        /**
+         * place of issue
+         *
+         * 签发地点
+         */issuePlace: String? = nil, 
+        /**
+         * date of expiry
+         *
+         * 有效期
+         */expiryDate: String? = nil, 
+        /**
+         * holder's signature
+         *
+         * 持证人签名
+         */signature: String? = nil, 
+        /**
+         * first line of the machine readable zone (MRZ) at the bottom
+         *
+         * 最下方第一行 MRZ Code 序列
+         */codeSet: String? = nil, 
+        /**
+         * second line of the machine readable zone (MRZ) at the bottom
+         *
+         * 最下方第二行 MRZ Code 序列
+         */codeCrc: String? = nil, 
+        /**
+         * full name
+         *
+         * 姓名
+         */name: String? = nil, 
+        /**
+         * family name
+         *
+         * 姓
+         */familyName: String? = nil, 
+        /**
+         * given name
+         *
+         * 名
+         */firstName: String? = nil, 
+        /**
+         * the portrait photo and its position (when CropPortrait is true)
+         *
+         * 头像和坐标信息
+         */portraitImageInfo: PortraitImageInfo? = nil, 
+        /**
+         * unique request id returned by every call; quote it when reporting a problem
+         *
+         * 唯一请求 ID，每次请求都会返回
+         */requestId: String) {
+        self.country = country
+        self.passportNo = passportNo
+        self.sex = sex
+        self.nationality = nationality
+        self.birthDate = birthDate
+        self.birthPlace = birthPlace
+        self.issueDate = issueDate
+        self.issuePlace = issuePlace
+        self.expiryDate = expiryDate
+        self.signature = signature
+        self.codeSet = codeSet
+        self.codeCrc = codeCrc
+        self.name = name
+        self.familyName = familyName
+        self.firstName = firstName
+        self.portraitImageInfo = portraitImageInfo
+        self.requestId = requestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PassportOcrResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePassportOcrResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PassportOcrResult {
+        return
+            try PassportOcrResult(
+                country: FfiConverterOptionString.read(from: &buf), 
+                passportNo: FfiConverterOptionString.read(from: &buf), 
+                sex: FfiConverterOptionString.read(from: &buf), 
+                nationality: FfiConverterOptionString.read(from: &buf), 
+                birthDate: FfiConverterOptionString.read(from: &buf), 
+                birthPlace: FfiConverterOptionString.read(from: &buf), 
+                issueDate: FfiConverterOptionString.read(from: &buf), 
+                issuePlace: FfiConverterOptionString.read(from: &buf), 
+                expiryDate: FfiConverterOptionString.read(from: &buf), 
+                signature: FfiConverterOptionString.read(from: &buf), 
+                codeSet: FfiConverterOptionString.read(from: &buf), 
+                codeCrc: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                familyName: FfiConverterOptionString.read(from: &buf), 
+                firstName: FfiConverterOptionString.read(from: &buf), 
+                portraitImageInfo: FfiConverterOptionTypePortraitImageInfo.read(from: &buf), 
+                requestId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PassportOcrResult, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.country, into: &buf)
+        FfiConverterOptionString.write(value.passportNo, into: &buf)
+        FfiConverterOptionString.write(value.sex, into: &buf)
+        FfiConverterOptionString.write(value.nationality, into: &buf)
+        FfiConverterOptionString.write(value.birthDate, into: &buf)
+        FfiConverterOptionString.write(value.birthPlace, into: &buf)
+        FfiConverterOptionString.write(value.issueDate, into: &buf)
+        FfiConverterOptionString.write(value.issuePlace, into: &buf)
+        FfiConverterOptionString.write(value.expiryDate, into: &buf)
+        FfiConverterOptionString.write(value.signature, into: &buf)
+        FfiConverterOptionString.write(value.codeSet, into: &buf)
+        FfiConverterOptionString.write(value.codeCrc, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.familyName, into: &buf)
+        FfiConverterOptionString.write(value.firstName, into: &buf)
+        FfiConverterOptionTypePortraitImageInfo.write(value.portraitImageInfo, into: &buf)
+        FfiConverterString.write(value.requestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePassportOcrResult_lift(_ buf: RustBuffer) throws -> PassportOcrResult {
+    return try FfiConverterTypePassportOcrResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePassportOcrResult_lower(_ value: PassportOcrResult) -> RustBuffer {
+    return FfiConverterTypePassportOcrResult.lower(value)
 }
 
 
@@ -4004,6 +4928,85 @@ public func FfiConverterTypePoint_lift(_ buf: RustBuffer) throws -> Point {
 #endif
 public func FfiConverterTypePoint_lower(_ value: Point) -> RustBuffer {
     return FfiConverterTypePoint.lower(value)
+}
+
+
+/**
+ * The portrait photo and where it is
+ *
+ * 头像照片和坐标
+ */
+public struct PortraitImageInfo: Equatable, Hashable {
+    /**
+     * the portrait photo (base64 image data, UNCONFIRMED)
+     *
+     * 头像
+     */
+    public var portraitImage: String?
+    /**
+     * position of the portrait
+     *
+     * 头像坐标
+     */
+    public var imageCoordinates: ImageCoordinates?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * the portrait photo (base64 image data, UNCONFIRMED)
+         *
+         * 头像
+         */portraitImage: String? = nil, 
+        /**
+         * position of the portrait
+         *
+         * 头像坐标
+         */imageCoordinates: ImageCoordinates? = nil) {
+        self.portraitImage = portraitImage
+        self.imageCoordinates = imageCoordinates
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PortraitImageInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePortraitImageInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PortraitImageInfo {
+        return
+            try PortraitImageInfo(
+                portraitImage: FfiConverterOptionString.read(from: &buf), 
+                imageCoordinates: FfiConverterOptionTypeImageCoordinates.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PortraitImageInfo, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.portraitImage, into: &buf)
+        FfiConverterOptionTypeImageCoordinates.write(value.imageCoordinates, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePortraitImageInfo_lift(_ buf: RustBuffer) throws -> PortraitImageInfo {
+    return try FfiConverterTypePortraitImageInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePortraitImageInfo_lower(_ value: PortraitImageInfo) -> RustBuffer {
+    return FfiConverterTypePortraitImageInfo.lower(value)
 }
 
 
@@ -5860,6 +6863,254 @@ public func FfiConverterTypeOcrMode_lower(_ value: OcrMode) -> RustBuffer {
 
 
 /**
+ * A document kind `OcrClient.scan` reads (seed 002's `type`).
+ */
+
+public enum ScanKind: Equatable, Hashable {
+    
+    /**
+     * printed text (WeChat ocr.printedText)
+     */
+    case text
+    /**
+     * Chinese ID card (WeChat ocr.idcard)
+     */
+    case idCard
+    /**
+     * bank card (WeChat ocr.bankcard)
+     */
+    case bankCard
+    /**
+     * driver's licence (WeChat ocr.driverLicense)
+     */
+    case drivingLicense
+    /**
+     * business card (Tencent Cloud BusinessCardOCR)
+     */
+    case businessCard
+    /**
+     * passport (Tencent Cloud PassportOCR)
+     */
+    case passport
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ScanKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanKind: FfiConverterRustBuffer {
+    typealias SwiftType = ScanKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text
+        
+        case 2: return .idCard
+        
+        case 3: return .bankCard
+        
+        case 4: return .drivingLicense
+        
+        case 5: return .businessCard
+        
+        case 6: return .passport
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ScanKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .text:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .idCard:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .bankCard:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .drivingLicense:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .businessCard:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .passport:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanKind_lift(_ buf: RustBuffer) throws -> ScanKind {
+    return try FfiConverterTypeScanKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanKind_lower(_ value: ScanKind) -> RustBuffer {
+    return FfiConverterTypeScanKind.lower(value)
+}
+
+
+
+/**
+ * What a scan read: the kind's result, one case per kind.
+ */
+
+public enum ScanResult: Equatable, Hashable {
+    
+    /**
+     * printed text (WeChat ocr.printedText)
+     */
+    case text(result: PrintedTextResult
+    )
+    /**
+     * Chinese ID card (WeChat ocr.idcard)
+     */
+    case idCard(result: IdcardResult
+    )
+    /**
+     * bank card (WeChat ocr.bankcard)
+     */
+    case bankCard(result: BankcardResult
+    )
+    /**
+     * driver's licence (WeChat ocr.driverLicense)
+     */
+    case drivingLicense(result: DriverLicenseResult
+    )
+    /**
+     * business card (Tencent Cloud BusinessCardOCR)
+     */
+    case businessCard(result: BusinessCardOcrResult
+    )
+    /**
+     * passport (Tencent Cloud PassportOCR)
+     */
+    case passport(result: PassportOcrResult
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ScanResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanResult: FfiConverterRustBuffer {
+    typealias SwiftType = ScanResult
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanResult {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(result: try FfiConverterTypePrintedTextResult.read(from: &buf)
+        )
+        
+        case 2: return .idCard(result: try FfiConverterTypeIdcardResult.read(from: &buf)
+        )
+        
+        case 3: return .bankCard(result: try FfiConverterTypeBankcardResult.read(from: &buf)
+        )
+        
+        case 4: return .drivingLicense(result: try FfiConverterTypeDriverLicenseResult.read(from: &buf)
+        )
+        
+        case 5: return .businessCard(result: try FfiConverterTypeBusinessCardOcrResult.read(from: &buf)
+        )
+        
+        case 6: return .passport(result: try FfiConverterTypePassportOcrResult.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ScanResult, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(result):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypePrintedTextResult.write(result, into: &buf)
+            
+        
+        case let .idCard(result):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeIdcardResult.write(result, into: &buf)
+            
+        
+        case let .bankCard(result):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeBankcardResult.write(result, into: &buf)
+            
+        
+        case let .drivingLicense(result):
+            writeInt(&buf, Int32(4))
+            FfiConverterTypeDriverLicenseResult.write(result, into: &buf)
+            
+        
+        case let .businessCard(result):
+            writeInt(&buf, Int32(5))
+            FfiConverterTypeBusinessCardOcrResult.write(result, into: &buf)
+            
+        
+        case let .passport(result):
+            writeInt(&buf, Int32(6))
+            FfiConverterTypePassportOcrResult.write(result, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanResult_lift(_ buf: RustBuffer) throws -> ScanResult {
+    return try FfiConverterTypeScanResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanResult_lower(_ value: ScanResult) -> RustBuffer {
+    return FfiConverterTypeScanResult.lower(value)
+}
+
+
+
+/**
  * Every failure, with the same fields as the Python and Node error classes.
  */
 public 
@@ -6159,6 +7410,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTencentCloudClient: FfiConverterRustBuffer {
+    typealias SwiftType = TencentCloudClient?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTencentCloudClient.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTencentCloudClient.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWeChatClient: FfiConverterRustBuffer {
+    typealias SwiftType = WeChatClient?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWeChatClient.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWeChatClient.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCardPosition: FfiConverterRustBuffer {
     typealias SwiftType = CardPosition?
 
@@ -6199,6 +7498,30 @@ fileprivate struct FfiConverterOptionTypeCoord: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCoord.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeImageCoordinates: FfiConverterRustBuffer {
+    typealias SwiftType = ImageCoordinates?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeImageCoordinates.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeImageCoordinates.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6271,6 +7594,30 @@ fileprivate struct FfiConverterOptionTypePoint: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePoint.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePortraitImageInfo: FfiConverterRustBuffer {
+    typealias SwiftType = PortraitImageInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePortraitImageInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePortraitImageInfo.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6489,6 +7836,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBusinessCardInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [BusinessCardInfo]
+
+    public static func write(_ value: [BusinessCardInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBusinessCardInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BusinessCardInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BusinessCardInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBusinessCardInfo.read(from: &buf))
         }
         return seq
     }
@@ -6750,10 +8122,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wxcv_mobile_checksum_method_emulator_wechat_options() != 38730) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wxcv_mobile_checksum_method_ocrclient_scan() != 49088) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr() != 3038) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout() != 19713) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_business_card_ocr() != 34090) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr() != 24056) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() != 17268) {
@@ -6832,6 +8213,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_constructor_emulator_start() != 16213) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wxcv_mobile_checksum_constructor_ocrclient_new() != 37966) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_constructor_tencentcloudclient_new() != 40160) {

@@ -77,6 +77,12 @@ final class ScenariosTests: XCTestCase {
                 case "tc.query_bar_code":
                     let r = try await tc.ocr().queryBarCode(barCode: args["bar_code"] as! String)
                     XCTAssertEqual(r.barCode, args["bar_code"] as? String, name)
+                case "tc.business_card_ocr":
+                    let r = try await tc.ocr().businessCardOcr(image: try image(emu, args["image"] as! [String: Any]), config: args["config"] as? String)
+                    XCTAssertEqual(r.businessCardInfos.count, ((expect["result"] as! [String: Any])["BusinessCardInfos"] as? [Any])?.count, name)
+                case "tc.passport_ocr":
+                    let r = try await tc.ocr().passportOcr(image: try image(emu, args["image"] as! [String: Any]), type: args["type"] as? String, cropPortrait: args["crop_portrait"] as? Bool)
+                    XCTAssertEqual(r.passportNo, (expect["result"] as! [String: Any])["PassportNo"] as? String, name)
                 default:
                     XCTFail("the Swift harness has no call \(sc["call"]!)")
                 }

@@ -232,10 +232,10 @@ class DecodeError(WxcvError):
 class CertificateNotFoundError(NotFoundError):
     """No certificate or card was found in the picture
 
-    Raised for: WeChat ``101001``.
+    Raised for: WeChat ``101001``, Tencent Cloud ``FailedOperation.ImageNoBusinessCard``.
     """
 
-    CODES = (("wechat", "101001"), )
+    CODES = (("wechat", "101001"), ("tencentcloud", "FailedOperation.ImageNoBusinessCard"), )
 
 
 class CodeCountLimitError(QuotaExceededError):
@@ -422,6 +422,7 @@ _BY_CATEGORY: Dict[str, Type[ApiError]] = {
 
 _BY_CODE: Dict[Tuple[str, str], Type[ApiError]] = {
     ("wechat", "101001"): CertificateNotFoundError,
+    ("tencentcloud", "FailedOperation.ImageNoBusinessCard"): CertificateNotFoundError,
     ("wechat", "45029"): CodeCountLimitError,
     ("wechat", "101000"): ImageDownloadFailedError,
     ("tencentcloud", "FailedOperation.DownLoadError"): ImageDownloadFailedError,

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Literal, Mapping, Optional
 from .. import _native
 from .._base import AsyncApi, BinaryImage, ClientBase, ImageInput, Model, SyncApi
 
-__all__ = ["TencentCloud", "AsyncTencentCloud", "Coord", "QrcodePositionObj", "QrcodeResultsInfo", "QrcodeImgSize", "QrcodeOcrResult", "ProductDataRecord", "QueryBarCodeResult", "OcrApi", "AsyncOcrApi"]
+__all__ = ["TencentCloud", "AsyncTencentCloud", "Coord", "QrcodePositionObj", "QrcodeResultsInfo", "QrcodeImgSize", "QrcodeOcrResult", "ProductDataRecord", "QueryBarCodeResult", "ItemCoord", "BusinessCardInfo", "BusinessCardOcrResult", "ImageCoordinates", "PortraitImageInfo", "PassportOcrResult", "OcrApi", "AsyncOcrApi"]
 
 
 
@@ -470,6 +470,457 @@ class QueryBarCodeResult(Model):
         )
 
 
+@dataclass(frozen=True, repr=False)
+class ItemCoord(Model):
+    """Pixel box of a text line in the image after rotation correction: top-left x, top-left y, width, height
+
+    文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+    """
+
+    x: int
+    """top-left x
+
+    左上角x
+
+    Wire name `X`.
+    """
+    y: int
+    """top-left y
+
+    左上角y
+
+    Wire name `Y`.
+    """
+    width: int
+    """width in pixels
+
+    宽width
+
+    Wire name `Width`.
+    """
+    height: int
+    """height in pixels
+
+    高height
+
+    Wire name `Height`.
+    """
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The vendor's JSON shape (wire names; absent optional fields left out)."""
+        d: Dict[str, Any] = {}
+        d["X"] = self.x
+        d["Y"] = self.y
+        d["Width"] = self.width
+        d["Height"] = self.height
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ItemCoord:
+        """From the vendor's JSON shape; unknown keys are ignored."""
+        return cls(
+            x=d["X"],
+            y=d["Y"],
+            width=d["Width"],
+            height=d["Height"],
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class BusinessCardInfo(Model):
+    """One field read from a business card
+
+    名片识别结果
+    """
+
+    name: str
+    """field name, in Chinese, and it may repeat (several mobile numbers): 姓名 name, 英文姓名 English name, 英文地址 English address, 公司 company, 英文公司 English company, 职位 title, 英文职位 English title, 部门 department, 英文部门 English department, 手机 mobile, 电话 phone, 传真 fax, 社交帐号 social account, QQ, MSN, 微信 WeChat, 微博 Weibo, 邮箱 e-mail, 邮编 postcode, 网址 website, 公司账号 company account, 其他 other; the vendor's own sample also returns 地址 address, so treat it as open text
+
+    识别出的字段名称（关键字，可能重复，比如多个手机），能识别的字段名为：姓名、英文姓名、英文地址、公司、英文公司、职位、英文职位、部门、英文部门、手机、电话、传真、社交帐号、QQ、MSN、微信、微博、邮箱、邮编、网址、公司账号、其他
+
+    Wire name `Name`.
+    """
+    value: str
+    """the text read for the field
+
+    识别出的字段名称对应的值，也就是字段name对应的字符串结果
+
+    Wire name `Value`.
+    """
+    item_coord: ItemCoord
+    """pixel box of the text line in the rotation-corrected image
+
+    文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+
+    Wire name `ItemCoord`.
+    """
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The vendor's JSON shape (wire names; absent optional fields left out)."""
+        d: Dict[str, Any] = {}
+        d["Name"] = self.name
+        d["Value"] = self.value
+        d["ItemCoord"] = self.item_coord.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> BusinessCardInfo:
+        """From the vendor's JSON shape; unknown keys are ignored."""
+        return cls(
+            name=d["Name"],
+            value=d["Value"],
+            item_coord=ItemCoord.from_dict(d["ItemCoord"]),
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class BusinessCardOcrResult(Model):
+    """Result of business card recognition
+
+    名片识别结果
+    """
+
+    request_id: str
+    """unique request id returned by every call; quote it when reporting a problem
+
+    唯一请求 ID，每次请求都会返回
+
+    Wire name `RequestId`.
+    """
+    business_card_infos: List[BusinessCardInfo] = field(default_factory=list)
+    """the fields read from the card
+
+    名片识别结果
+
+    Wire name `BusinessCardInfos`.
+    """
+    ret_image_base64: Optional[str] = None
+    """the pre-processed (deskewed, cropped) card image in base64; empty unless Config asks for RetImageType PROPROCESS
+
+    返回图像预处理后的图片，图像预处理未开启时返回内容为空
+
+    Wire name `RetImageBase64`.
+    """
+    angle: Optional[float] = None
+    """rotation of the image in degrees; horizontal text is 0°, clockwise positive, counter-clockwise negative
+
+    图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负
+
+    Wire name `Angle`.
+    """
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The vendor's JSON shape (wire names; absent optional fields left out)."""
+        d: Dict[str, Any] = {}
+        d["RequestId"] = self.request_id
+        if self.business_card_infos:
+            d["BusinessCardInfos"] = [x.to_dict() for x in self.business_card_infos]
+        if self.ret_image_base64 is not None:
+            d["RetImageBase64"] = self.ret_image_base64
+        if self.angle is not None:
+            d["Angle"] = self.angle
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> BusinessCardOcrResult:
+        """From the vendor's JSON shape; unknown keys are ignored."""
+        return cls(
+            request_id=d["RequestId"],
+            business_card_infos=[BusinessCardInfo.from_dict(x) for x in (d.get("BusinessCardInfos") or [])],
+            ret_image_base64=d["RetImageBase64"] if d.get("RetImageBase64") is not None else None,
+            angle=d["Angle"] if d.get("Angle") is not None else None,
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class ImageCoordinates(Model):
+    """Position of the portrait photo
+
+    头像位置坐标
+    """
+
+    x: Optional[int] = None
+    """top-left x of the portrait
+
+    头像左上角横坐标
+
+    Wire name `X`.
+    """
+    y: Optional[int] = None
+    """top-left y of the portrait
+
+    头像左上角纵坐标
+
+    Wire name `Y`.
+    """
+    width: Optional[int] = None
+    """width of the portrait box in pixels
+
+    头像框宽度（px）
+
+    Wire name `Width`.
+    """
+    height: Optional[int] = None
+    """height of the portrait box in pixels
+
+    头像框高度（px）
+
+    Wire name `Height`.
+    """
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The vendor's JSON shape (wire names; absent optional fields left out)."""
+        d: Dict[str, Any] = {}
+        if self.x is not None:
+            d["X"] = self.x
+        if self.y is not None:
+            d["Y"] = self.y
+        if self.width is not None:
+            d["Width"] = self.width
+        if self.height is not None:
+            d["Height"] = self.height
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ImageCoordinates:
+        """From the vendor's JSON shape; unknown keys are ignored."""
+        return cls(
+            x=d["X"] if d.get("X") is not None else None,
+            y=d["Y"] if d.get("Y") is not None else None,
+            width=d["Width"] if d.get("Width") is not None else None,
+            height=d["Height"] if d.get("Height") is not None else None,
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class PortraitImageInfo(Model):
+    """The portrait photo and where it is
+
+    头像照片和坐标
+    """
+
+    portrait_image: Optional[str] = None
+    """the portrait photo (base64 image data, UNCONFIRMED)
+
+    头像
+
+    Wire name `PortraitImage`.
+    """
+    image_coordinates: Optional[ImageCoordinates] = None
+    """position of the portrait
+
+    头像坐标
+
+    Wire name `ImageCoordinates`.
+    """
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The vendor's JSON shape (wire names; absent optional fields left out)."""
+        d: Dict[str, Any] = {}
+        if self.portrait_image is not None:
+            d["PortraitImage"] = self.portrait_image
+        if self.image_coordinates is not None:
+            d["ImageCoordinates"] = self.image_coordinates.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PortraitImageInfo:
+        """From the vendor's JSON shape; unknown keys are ignored."""
+        return cls(
+            portrait_image=d["PortraitImage"] if d.get("PortraitImage") is not None else None,
+            image_coordinates=ImageCoordinates.from_dict(d["ImageCoordinates"]) if d.get("ImageCoordinates") is not None else None,
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class PassportOcrResult(Model):
+    """Result of passport recognition (Chinese mainland passport data page)
+
+    护照识别结果（中国大陆地区护照个人资料页）
+    """
+
+    request_id: str
+    """unique request id returned by every call; quote it when reporting a problem
+
+    唯一请求 ID，每次请求都会返回
+
+    Wire name `RequestId`.
+    """
+    country: Optional[str] = None
+    """country code
+
+    国家码
+
+    Wire name `Country`.
+    """
+    passport_no: Optional[str] = None
+    """passport number
+
+    护照号
+
+    Wire name `PassportNo`.
+    """
+    sex: Optional[str] = None
+    """sex
+
+    性别
+
+    Wire name `Sex`.
+    """
+    nationality: Optional[str] = None
+    """nationality
+
+    国籍
+
+    Wire name `Nationality`.
+    """
+    birth_date: Optional[str] = None
+    """date of birth
+
+    出生日期
+
+    Wire name `BirthDate`.
+    """
+    birth_place: Optional[str] = None
+    """place of birth
+
+    出生地点
+
+    Wire name `BirthPlace`.
+    """
+    issue_date: Optional[str] = None
+    """date of issue
+
+    签发日期
+
+    Wire name `IssueDate`.
+    """
+    issue_place: Optional[str] = None
+    """place of issue
+
+    签发地点
+
+    Wire name `IssuePlace`.
+    """
+    expiry_date: Optional[str] = None
+    """date of expiry
+
+    有效期
+
+    Wire name `ExpiryDate`.
+    """
+    signature: Optional[str] = None
+    """holder's signature
+
+    持证人签名
+
+    Wire name `Signature`.
+    """
+    code_set: Optional[str] = None
+    """first line of the machine readable zone (MRZ) at the bottom
+
+    最下方第一行 MRZ Code 序列
+
+    Wire name `CodeSet`.
+    """
+    code_crc: Optional[str] = None
+    """second line of the machine readable zone (MRZ) at the bottom
+
+    最下方第二行 MRZ Code 序列
+
+    Wire name `CodeCrc`.
+    """
+    name: Optional[str] = None
+    """full name
+
+    姓名
+
+    Wire name `Name`.
+    """
+    family_name: Optional[str] = None
+    """family name
+
+    姓
+
+    Wire name `FamilyName`.
+    """
+    first_name: Optional[str] = None
+    """given name
+
+    名
+
+    Wire name `FirstName`.
+    """
+    portrait_image_info: Optional[PortraitImageInfo] = None
+    """the portrait photo and its position (when CropPortrait is true)
+
+    头像和坐标信息
+
+    Wire name `PortraitImageInfo`.
+    """
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The vendor's JSON shape (wire names; absent optional fields left out)."""
+        d: Dict[str, Any] = {}
+        d["RequestId"] = self.request_id
+        if self.country is not None:
+            d["Country"] = self.country
+        if self.passport_no is not None:
+            d["PassportNo"] = self.passport_no
+        if self.sex is not None:
+            d["Sex"] = self.sex
+        if self.nationality is not None:
+            d["Nationality"] = self.nationality
+        if self.birth_date is not None:
+            d["BirthDate"] = self.birth_date
+        if self.birth_place is not None:
+            d["BirthPlace"] = self.birth_place
+        if self.issue_date is not None:
+            d["IssueDate"] = self.issue_date
+        if self.issue_place is not None:
+            d["IssuePlace"] = self.issue_place
+        if self.expiry_date is not None:
+            d["ExpiryDate"] = self.expiry_date
+        if self.signature is not None:
+            d["Signature"] = self.signature
+        if self.code_set is not None:
+            d["CodeSet"] = self.code_set
+        if self.code_crc is not None:
+            d["CodeCrc"] = self.code_crc
+        if self.name is not None:
+            d["Name"] = self.name
+        if self.family_name is not None:
+            d["FamilyName"] = self.family_name
+        if self.first_name is not None:
+            d["FirstName"] = self.first_name
+        if self.portrait_image_info is not None:
+            d["PortraitImageInfo"] = self.portrait_image_info.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PassportOcrResult:
+        """From the vendor's JSON shape; unknown keys are ignored."""
+        return cls(
+            request_id=d["RequestId"],
+            country=d["Country"] if d.get("Country") is not None else None,
+            passport_no=d["PassportNo"] if d.get("PassportNo") is not None else None,
+            sex=d["Sex"] if d.get("Sex") is not None else None,
+            nationality=d["Nationality"] if d.get("Nationality") is not None else None,
+            birth_date=d["BirthDate"] if d.get("BirthDate") is not None else None,
+            birth_place=d["BirthPlace"] if d.get("BirthPlace") is not None else None,
+            issue_date=d["IssueDate"] if d.get("IssueDate") is not None else None,
+            issue_place=d["IssuePlace"] if d.get("IssuePlace") is not None else None,
+            expiry_date=d["ExpiryDate"] if d.get("ExpiryDate") is not None else None,
+            signature=d["Signature"] if d.get("Signature") is not None else None,
+            code_set=d["CodeSet"] if d.get("CodeSet") is not None else None,
+            code_crc=d["CodeCrc"] if d.get("CodeCrc") is not None else None,
+            name=d["Name"] if d.get("Name") is not None else None,
+            family_name=d["FamilyName"] if d.get("FamilyName") is not None else None,
+            first_name=d["FirstName"] if d.get("FirstName") is not None else None,
+            portrait_image_info=PortraitImageInfo.from_dict(d["PortraitImageInfo"]) if d.get("PortraitImageInfo") is not None else None,
+        )
+
+
 class OcrApi(SyncApi):
     """Tencent Cloud OCR"""
 
@@ -509,6 +960,41 @@ class OcrApi(SyncApi):
         values: Dict[str, Any] = {"bar_code": bar_code}
         images: Dict[str, Optional[ImageInput]] = {}
         return QueryBarCodeResult.from_dict(self._json("ocr.query_bar_code", "QueryBarCode", values, images))
+
+    def business_card_ocr(self, image: ImageInput, *, config: Optional[str] = None) -> BusinessCardOcrResult:
+        """Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+
+        名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+
+        ``POST /`` · action ``BusinessCardOCR``, version 2018-11-19
+
+        Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
+
+        Args:
+            image: the picture as a URL or as bytes (at most 7 MB after base64, downloaded within 3 s; PNG or JPEG, no GIF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            config: optional JSON object as a string; the only documented key is RetImageType: "PROPROCESS", which deskews the picture around its centre and returns the upright card crop in RetImageBase64. Example: {"RetImageType":"PROPROCESS"}
+        """
+        values: Dict[str, Any] = {"config": config}
+        images: Dict[str, Optional[ImageInput]] = {"image": image}
+        return BusinessCardOcrResult.from_dict(self._json("ocr.business_card_ocr", "BusinessCardOCR", values, images))
+
+    def passport_ocr(self, image: ImageInput, *, type: Optional[str] = None, crop_portrait: Optional[bool] = None) -> PassportOcrResult:
+        """Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+
+        护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+
+        ``POST /`` · action ``PassportOCR``, version 2018-11-19
+
+        Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
+
+        Args:
+            image: the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            type: passport type; CN (the default) for Chinese mainland passports, the only value the current docs list (vendor default: CN)
+            crop_portrait: also return the portrait photo and its position (PortraitImageInfo)
+        """
+        values: Dict[str, Any] = {"type": type, "crop_portrait": crop_portrait}
+        images: Dict[str, Optional[ImageInput]] = {"image": image}
+        return PassportOcrResult.from_dict(self._json("ocr.passport_ocr", "PassportOCR", values, images))
 
 
 class AsyncOcrApi(AsyncApi):
@@ -550,6 +1036,41 @@ class AsyncOcrApi(AsyncApi):
         values: Dict[str, Any] = {"bar_code": bar_code}
         images: Dict[str, Optional[ImageInput]] = {}
         return QueryBarCodeResult.from_dict(await self._json("ocr.query_bar_code", "QueryBarCode", values, images))
+
+    async def business_card_ocr(self, image: ImageInput, *, config: Optional[str] = None) -> BusinessCardOcrResult:
+        """Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+
+        名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+
+        ``POST /`` · action ``BusinessCardOCR``, version 2018-11-19
+
+        Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
+
+        Args:
+            image: the picture as a URL or as bytes (at most 7 MB after base64, downloaded within 3 s; PNG or JPEG, no GIF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            config: optional JSON object as a string; the only documented key is RetImageType: "PROPROCESS", which deskews the picture around its centre and returns the upright card crop in RetImageBase64. Example: {"RetImageType":"PROPROCESS"}
+        """
+        values: Dict[str, Any] = {"config": config}
+        images: Dict[str, Optional[ImageInput]] = {"image": image}
+        return BusinessCardOcrResult.from_dict(await self._json("ocr.business_card_ocr", "BusinessCardOCR", values, images))
+
+    async def passport_ocr(self, image: ImageInput, *, type: Optional[str] = None, crop_portrait: Optional[bool] = None) -> PassportOcrResult:
+        """Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+
+        护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+
+        ``POST /`` · action ``PassportOCR``, version 2018-11-19
+
+        Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
+
+        Args:
+            image: the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            type: passport type; CN (the default) for Chinese mainland passports, the only value the current docs list (vendor default: CN)
+            crop_portrait: also return the portrait photo and its position (PortraitImageInfo)
+        """
+        values: Dict[str, Any] = {"type": type, "crop_portrait": crop_portrait}
+        images: Dict[str, Optional[ImageInput]] = {"image": image}
+        return PassportOcrResult.from_dict(await self._json("ocr.passport_ocr", "PassportOCR", values, images))
 
 
 class TencentCloud(ClientBase):

@@ -32,6 +32,26 @@ impl crate::tencentcloud::TencentCloud {
                 let mut req = QueryBarCodeRequest::new(a_bar_code);
                 crate::rt::DynReply::json(ep, &self.ocr().query_bar_code(req).await?)
             }
+            "ocr.business_card_ocr" | "BusinessCardOCR" => {
+                let ep = &OCR_BUSINESS_CARD_OCR;
+                let a_image = args.required_image(ep, "image")?;
+                let a_config = args.take::<String>(ep, "config")?;
+                args.finish(ep)?;
+                let mut req = BusinessCardOcrRequest::new(a_image);
+                if let Some(v) = a_config { req = req.config(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().business_card_ocr(req).await?)
+            }
+            "ocr.passport_ocr" | "PassportOCR" => {
+                let ep = &OCR_PASSPORT_OCR;
+                let a_image = args.required_image(ep, "image")?;
+                let a_type = args.take::<String>(ep, "type")?;
+                let a_crop_portrait = args.take::<bool>(ep, "crop_portrait")?;
+                args.finish(ep)?;
+                let mut req = PassportOcrRequest::new(a_image);
+                if let Some(v) = a_type { req = req.r#type(v); }
+                if let Some(v) = a_crop_portrait { req = req.crop_portrait(v); }
+                crate::rt::DynReply::json(ep, &self.ocr().passport_ocr(req).await?)
+            }
             _ => Err(crate::rt::unknown_endpoint(crate::Vendor::TencentCloud, name, ENDPOINTS)),
         }
     }
@@ -41,6 +61,8 @@ impl crate::tencentcloud::TencentCloud {
 pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
     &OCR_QRCODE_OCR,
     &OCR_QUERY_BAR_CODE,
+    &OCR_BUSINESS_CARD_OCR,
+    &OCR_PASSPORT_OCR,
 ];
 
 /// Every JSON endpoint with its reply model: the fuzz targets decode each reply into each.
@@ -48,6 +70,8 @@ pub static ENDPOINTS: &[&crate::rt::EndpointInfo] = &[
 pub(crate) static JSON_REPLIES: &[(&crate::rt::EndpointInfo, crate::fuzzing::Decode)] = &[
     (&OCR_QRCODE_OCR, crate::fuzzing::tencent_json::<QrcodeOcrResult>),
     (&OCR_QUERY_BAR_CODE, crate::fuzzing::tencent_json::<QueryBarCodeResult>),
+    (&OCR_BUSINESS_CARD_OCR, crate::fuzzing::tencent_json::<BusinessCardOcrResult>),
+    (&OCR_PASSPORT_OCR, crate::fuzzing::tencent_json::<PassportOcrResult>),
 ];
 
 /// Every error code the spec documents for this vendor.
@@ -80,11 +104,13 @@ pub static ERRORS: &[crate::ErrorInfo] = &[
     crate::ErrorInfo { code: "FailedOperation.EmptyImageError", errmsg: None, category: crate::Category::Input, global: false, zh: "图片内容为空", en: "The image is empty" },
     crate::ErrorInfo { code: "FailedOperation.ImageBlur", errmsg: None, category: crate::Category::Input, global: false, zh: "图片模糊", en: "The image is blurred" },
     crate::ErrorInfo { code: "FailedOperation.ImageDecodeFailed", errmsg: None, category: crate::Category::Input, global: false, zh: "图片解码失败", en: "The image could not be decoded" },
+    crate::ErrorInfo { code: "FailedOperation.ImageNoBusinessCard", errmsg: None, category: crate::Category::NotFound, global: false, zh: "照片未检测到名片", en: "No business card was found in the picture" },
     crate::ErrorInfo { code: "FailedOperation.ImageNoText", errmsg: None, category: crate::Category::NotFound, global: false, zh: "图片中未检测到文本", en: "No text was found in the image" },
     crate::ErrorInfo { code: "FailedOperation.ImageSizeTooLarge", errmsg: None, category: crate::Category::Input, global: false, zh: "图片尺寸过大，请参考输出参数中关于图片大小限制的说明", en: "The image is too large; see the size limits of the action" },
     crate::ErrorInfo { code: "FailedOperation.OcrFailed", errmsg: None, category: crate::Category::System, global: false, zh: "OCR 识别失败", en: "OCR failed" },
     crate::ErrorInfo { code: "FailedOperation.UnKnowError", errmsg: None, category: crate::Category::System, global: false, zh: "未知错误", en: "Unknown error" },
     crate::ErrorInfo { code: "FailedOperation.UnOpenError", errmsg: None, category: crate::Category::Unavailable, global: false, zh: "服务未开通", en: "The service has not been activated" },
+    crate::ErrorInfo { code: "InvalidParameter.ConfigFormatError", errmsg: None, category: crate::Category::Input, global: false, zh: "Config 不是有效的 JSON 格式", en: "Config is not in valid JSON format" },
     crate::ErrorInfo { code: "InvalidParameter.EngineImageDecodeFailed", errmsg: None, category: crate::Category::Input, global: false, zh: "图片解码失败", en: "The image could not be decoded" },
     crate::ErrorInfo { code: "InvalidParameter.InvalidGTINError", errmsg: None, category: crate::Category::Input, global: false, zh: "无效的 GTIN", en: "Invalid GTIN" },
     crate::ErrorInfo { code: "InvalidParameterValue.InvalidParameterValueLimit", errmsg: None, category: crate::Category::Input, global: false, zh: "参数值错误", en: "Invalid parameter value" },

@@ -98,6 +98,25 @@ private suspend fun call(emu: Emulator, name: String, args: JSONObject): Got {
                 .put("ImgSize", JSONObject().put("Wide", r.imgSize?.wide).put("High", r.imgSize?.high))
                 .put("RequestId", r.requestId))
         }
+        "tc.business_card_ocr" -> {
+            val r = tc.ocr().businessCardOcr(img(), if (args.has("config")) args.getString("config") else null)
+            val box = { c: ItemCoord -> JSONObject().put("X", c.x).put("Y", c.y).put("Width", c.width).put("Height", c.height) }
+            Got.Json(JSONObject()
+                .put("BusinessCardInfos", JSONArray(r.businessCardInfos.map { JSONObject().put("Name", it.name).put("Value", it.value).put("ItemCoord", box(it.itemCoord)) }))
+                .put("RetImageBase64", r.retImageBase64).put("Angle", r.angle).put("RequestId", r.requestId))
+        }
+        "tc.passport_ocr" -> {
+            val r = tc.ocr().passportOcr(img(), if (args.has("type")) args.getString("type") else null, if (args.has("crop_portrait")) args.getBoolean("crop_portrait") else null)
+            Got.Json(JSONObject()
+                .put("PassportNo", r.passportNo).put("Name", r.name).put("FamilyName", r.familyName).put("FirstName", r.firstName)
+                .put("BirthDate", r.birthDate).put("ExpiryDate", r.expiryDate).put("CodeSet", r.codeSet).put("CodeCrc", r.codeCrc)
+                .put("PortraitImageInfo", r.portraitImageInfo?.let { p ->
+                    JSONObject().put("PortraitImage", p.portraitImage).put("ImageCoordinates", p.imageCoordinates?.let {
+                        JSONObject().put("X", it.x).put("Y", it.y).put("Width", it.width).put("Height", it.height)
+                    })
+                })
+                .put("RequestId", r.requestId))
+        }
         "tc.query_bar_code" -> {
             val r = tc.ocr().queryBarCode(args.getString("bar_code"))
             Got.Json(JSONObject().put("BarCode", r.barCode).put("ProductDataRecords", JSONArray(r.productDataRecords.map {

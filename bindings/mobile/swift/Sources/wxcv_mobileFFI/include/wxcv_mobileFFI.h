@@ -294,6 +294,26 @@ uint64_t uniffi_wxcv_mobile_fn_method_emulator_token_issues(uint64_t ptr, RustCa
 RustBuffer uniffi_wxcv_mobile_fn_method_emulator_wechat_options(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CLONE_OCRCLIENT
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CLONE_OCRCLIENT
+uint64_t uniffi_wxcv_mobile_fn_clone_ocrclient(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_FREE_OCRCLIENT
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_FREE_OCRCLIENT
+void uniffi_wxcv_mobile_fn_free_ocrclient(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CONSTRUCTOR_OCRCLIENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CONSTRUCTOR_OCRCLIENT_NEW
+uint64_t uniffi_wxcv_mobile_fn_constructor_ocrclient_new(RustBuffer wechat, RustBuffer tencentcloud, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_OCRCLIENT_SCAN
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_OCRCLIENT_SCAN
+uint64_t uniffi_wxcv_mobile_fn_method_ocrclient_scan(uint64_t ptr, RustBuffer image, RustBuffer kind, RustBuffer mode
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CLONE_TENCENTCLOUDCLIENT
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_CLONE_TENCENTCLOUDCLIENT
 uint64_t uniffi_wxcv_mobile_fn_clone_tencentcloudclient(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -327,6 +347,16 @@ uint64_t uniffi_wxcv_mobile_fn_clone_tencentcloudocrapi(uint64_t handle, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_FREE_TENCENTCLOUDOCRAPI
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_FREE_TENCENTCLOUDOCRAPI
 void uniffi_wxcv_mobile_fn_free_tencentcloudocrapi(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_TENCENTCLOUDOCRAPI_BUSINESS_CARD_OCR
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_TENCENTCLOUDOCRAPI_BUSINESS_CARD_OCR
+uint64_t uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_business_card_ocr(uint64_t ptr, RustBuffer image, RustBuffer config
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_TENCENTCLOUDOCRAPI_PASSPORT_OCR
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_TENCENTCLOUDOCRAPI_PASSPORT_OCR
+uint64_t uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_passport_ocr(uint64_t ptr, RustBuffer image, RustBuffer type, RustBuffer crop_portrait
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_FN_METHOD_TENCENTCLOUDOCRAPI_QRCODE_OCR
@@ -821,6 +851,12 @@ uint16_t uniffi_wxcv_mobile_checksum_method_emulator_wechat_options(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_OCRCLIENT_SCAN
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_OCRCLIENT_SCAN
+uint16_t uniffi_wxcv_mobile_checksum_method_ocrclient_scan(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDCLIENT_OCR
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDCLIENT_OCR
 uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr(void
@@ -830,6 +866,18 @@ uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDCLIENT_WITH_TIMEOUT
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDCLIENT_WITH_TIMEOUT
 uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDOCRAPI_BUSINESS_CARD_OCR
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDOCRAPI_BUSINESS_CARD_OCR
+uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_business_card_ocr(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDOCRAPI_PASSPORT_OCR
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_METHOD_TENCENTCLOUDOCRAPI_PASSPORT_OCR
+uint16_t uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr(void
     
 );
 #endif
@@ -986,6 +1034,12 @@ uint16_t uniffi_wxcv_mobile_checksum_method_wechatwxacodeapi_get_unlimited(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_CONSTRUCTOR_EMULATOR_START
 #define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_CONSTRUCTOR_EMULATOR_START
 uint16_t uniffi_wxcv_mobile_checksum_constructor_emulator_start(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_CONSTRUCTOR_OCRCLIENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_WXCV_MOBILE_CHECKSUM_CONSTRUCTOR_OCRCLIENT_NEW
+uint16_t uniffi_wxcv_mobile_checksum_constructor_ocrclient_new(void
     
 );
 #endif

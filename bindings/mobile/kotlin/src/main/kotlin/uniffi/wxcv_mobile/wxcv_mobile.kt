@@ -697,9 +697,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_emulator_wechat_options(
     ): Int
+    external fun uniffi_wxcv_mobile_checksum_method_ocrclient_scan(
+    ): Int
     external fun uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr(
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout(
+    ): Int
+    external fun uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_business_card_ocr(
+    ): Int
+    external fun uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr(
     ): Int
     external fun uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr(
     ): Int
@@ -753,6 +759,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_wxcv_mobile_checksum_constructor_emulator_start(
     ): Int
+    external fun uniffi_wxcv_mobile_checksum_constructor_ocrclient_new(
+    ): Int
     external fun uniffi_wxcv_mobile_checksum_constructor_tencentcloudclient_new(
     ): Int
     external fun uniffi_wxcv_mobile_checksum_constructor_wechatclient_new(
@@ -797,6 +805,14 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_wxcv_mobile_fn_method_emulator_wechat_options(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_wxcv_mobile_fn_clone_ocrclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_wxcv_mobile_fn_free_ocrclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_wxcv_mobile_fn_constructor_ocrclient_new(`wechat`: RustBuffer.ByValue,`tencentcloud`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_wxcv_mobile_fn_method_ocrclient_scan(`ptr`: Long,`image`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`mode`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_wxcv_mobile_fn_clone_tencentcloudclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_wxcv_mobile_fn_free_tencentcloudclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -811,6 +827,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_wxcv_mobile_fn_free_tencentcloudocrapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_business_card_ocr(`ptr`: Long,`image`: RustBuffer.ByValue,`config`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_passport_ocr(`ptr`: Long,`image`: RustBuffer.ByValue,`type`: RustBuffer.ByValue,`cropPortrait`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_qrcode_ocr(`ptr`: Long,`image`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_query_bar_code(`ptr`: Long,`barCode`: RustBuffer.ByValue,
@@ -1027,10 +1047,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_wxcv_mobile_checksum_method_emulator_wechat_options() and 0xFFFF) != 38730) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_wxcv_mobile_checksum_method_ocrclient_scan() and 0xFFFF) != 49088) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudclient_ocr() and 0xFFFF) != 3038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudclient_with_timeout() and 0xFFFF) != 19713) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_business_card_ocr() and 0xFFFF) != 34090) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr() and 0xFFFF) != 24056) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() and 0xFFFF) != 17268) {
@@ -1109,6 +1138,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_constructor_emulator_start() and 0xFFFF) != 16213) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_wxcv_mobile_checksum_constructor_ocrclient_new() and 0xFFFF) != 37966) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_constructor_tencentcloudclient_new() and 0xFFFF) != 40160) {
@@ -2013,6 +2045,305 @@ public object FfiConverterTypeEmulator: FfiConverter<Emulator, Long> {
 
 
 /**
+ * Read a picture as one kind of document (printed text, ID card, bank card, driver's licence, business card, passport) and return what that kind's endpoint returns
+ *
+ * The WeChat kinds (`text`, `idcard`, `bankcard`, `drivinglicense`) call `wechat`, the Tencent Cloud kinds (`businesscard`, `passport`)
+ * call `tencentcloud`; a kind whose client is missing fails with `WxcvError.Config` and nothing is sent.
+ */
+public interface OcrClientInterface {
+    
+    /**
+     * Reads the picture as `kind` (`text` -> ocr.printedText, `idcard` -> ocr.idcard, `bankcard` -> ocr.bankcard, `drivinglicense` -> ocr.driverLicense, `businesscard` -> BusinessCardOCR, `passport` -> PassportOCR); `mode` is WeChat's photo/scan mode
+     * (text, idcard, bankcard, drivinglicense only).
+     */
+    suspend fun `scan`(`image`: ImageInput, `kind`: ScanKind, `mode`: OcrMode? = null): ScanResult
+    
+    companion object
+}
+
+/**
+ * Read a picture as one kind of document (printed text, ID card, bank card, driver's licence, business card, passport) and return what that kind's endpoint returns
+ *
+ * The WeChat kinds (`text`, `idcard`, `bankcard`, `drivinglicense`) call `wechat`, the Tencent Cloud kinds (`businesscard`, `passport`)
+ * call `tencentcloud`; a kind whose client is missing fails with `WxcvError.Config` and nothing is sent.
+ */
+open class OcrClient: Disposable, AutoCloseable, OcrClientInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * Either client may be null; the kinds of a missing one fail with `WxcvError.Config`.
+     */
+    constructor(`wechat`: WeChatClient?, `tencentcloud`: TencentCloudClient?) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_wxcv_mobile_fn_constructor_ocrclient_new(
+    
+        
+        FfiConverterOptionalTypeWeChatClient.lower(`wechat`),
+        FfiConverterOptionalTypeTencentCloudClient.lower(`tencentcloud`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_wxcv_mobile_fn_free_ocrclient(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_wxcv_mobile_fn_clone_ocrclient(handle, status)
+        }
+    }
+
+    
+    /**
+     * Reads the picture as `kind` (`text` -> ocr.printedText, `idcard` -> ocr.idcard, `bankcard` -> ocr.bankcard, `drivinglicense` -> ocr.driverLicense, `businesscard` -> BusinessCardOCR, `passport` -> PassportOCR); `mode` is WeChat's photo/scan mode
+     * (text, idcard, bankcard, drivinglicense only).
+     */
+    @Throws(WxcvException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `scan`(`image`: ImageInput, `kind`: ScanKind, `mode`: OcrMode?) : ScanResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_wxcv_mobile_fn_method_ocrclient_scan(
+                uniffiHandle,
+                
+        FfiConverterTypeImageInput.lower(`image`),
+        FfiConverterTypeScanKind.lower(`kind`),
+        FfiConverterOptionalTypeOcrMode.lower(`mode`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_wxcv_mobile_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_wxcv_mobile_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_wxcv_mobile_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeScanResult.lift(it) },
+        // Error FFI converter
+        WxcvException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOcrClient: FfiConverter<OcrClient, Long> {
+    override fun lower(value: OcrClient): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): OcrClient {
+        return OcrClient(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): OcrClient {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: OcrClient) = 8UL
+
+    override fun write(value: OcrClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The client: one HTTP pool and token cache shared by its endpoint groups.
  */
 public interface TencentCloudClientInterface {
@@ -2319,6 +2650,24 @@ public object FfiConverterTypeTencentCloudClient: FfiConverter<TencentCloudClien
 public interface TencentCloudOcrApiInterface {
     
     /**
+     * Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+     *
+     * 名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+     *
+     * `POST /` · action `BusinessCardOCR`, version 2018-11-19
+     */
+    suspend fun `businessCardOcr`(`image`: ImageInput, `config`: kotlin.String? = null): BusinessCardOcrResult
+    
+    /**
+     * Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+     *
+     * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+     *
+     * `POST /` · action `PassportOCR`, version 2018-11-19
+     */
+    suspend fun `passportOcr`(`image`: ImageInput, `type`: kotlin.String? = null, `cropPortrait`: kotlin.Boolean? = null): PassportOcrResult
+    
+    /**
      * Decode QR codes and barcodes (including DataMatrix and PDF417)
      *
      * 二维码和条形码识别（包括 DataMatrix 和 PDF417）
@@ -2443,6 +2792,67 @@ open class TencentCloudOcrApi: Disposable, AutoCloseable, TencentCloudOcrApiInte
         return uniffiRustCall() { status ->
             UniffiLib.uniffi_wxcv_mobile_fn_clone_tencentcloudocrapi(handle, status)
         }
+    }
+
+    
+    /**
+     * Read business cards (Chinese and English): name, phone, mobile, e-mail, company, department, title, website, address, QQ, WeChat, MSN and more
+     *
+     * 名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等
+     *
+     * `POST /` · action `BusinessCardOCR`, version 2018-11-19
+     */
+    @Throws(WxcvException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `businessCardOcr`(`image`: ImageInput, `config`: kotlin.String?) : BusinessCardOcrResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_business_card_ocr(
+                uniffiHandle,
+                
+        FfiConverterTypeImageInput.lower(`image`),
+        FfiConverterOptionalString.lower(`config`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_wxcv_mobile_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_wxcv_mobile_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_wxcv_mobile_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeBusinessCardOcrResult.lift(it) },
+        // Error FFI converter
+        WxcvException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines
+     *
+     * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
+     *
+     * `POST /` · action `PassportOCR`, version 2018-11-19
+     */
+    @Throws(WxcvException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `passportOcr`(`image`: ImageInput, `type`: kotlin.String?, `cropPortrait`: kotlin.Boolean?) : PassportOcrResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_wxcv_mobile_fn_method_tencentcloudocrapi_passport_ocr(
+                uniffiHandle,
+                
+        FfiConverterTypeImageInput.lower(`image`),
+        FfiConverterOptionalString.lower(`type`),
+        FfiConverterOptionalBoolean.lower(`cropPortrait`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_wxcv_mobile_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_wxcv_mobile_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_wxcv_mobile_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePassportOcrResult.lift(it) },
+        // Error FFI converter
+        WxcvException.ErrorHandler,
+    )
     }
 
     
@@ -5029,6 +5439,142 @@ public object FfiConverterTypeBinaryImage: FfiConverterRustBuffer<BinaryImage> {
 
 
 /**
+ * One field read from a business card
+ *
+ * 名片识别结果
+ */
+data class BusinessCardInfo (
+    /**
+     * field name, in Chinese, and it may repeat (several mobile numbers): 姓名 name, 英文姓名 English name, 英文地址 English address, 公司 company, 英文公司 English company, 职位 title, 英文职位 English title, 部门 department, 英文部门 English department, 手机 mobile, 电话 phone, 传真 fax, 社交帐号 social account, QQ, MSN, 微信 WeChat, 微博 Weibo, 邮箱 e-mail, 邮编 postcode, 网址 website, 公司账号 company account, 其他 other; the vendor's own sample also returns 地址 address, so treat it as open text
+     *
+     * 识别出的字段名称（关键字，可能重复，比如多个手机），能识别的字段名为：姓名、英文姓名、英文地址、公司、英文公司、职位、英文职位、部门、英文部门、手机、电话、传真、社交帐号、QQ、MSN、微信、微博、邮箱、邮编、网址、公司账号、其他
+     */
+    var `name`: kotlin.String
+    , 
+    /**
+     * the text read for the field
+     *
+     * 识别出的字段名称对应的值，也就是字段name对应的字符串结果
+     */
+    var `value`: kotlin.String
+    , 
+    /**
+     * pixel box of the text line in the rotation-corrected image
+     *
+     * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+     */
+    var `itemCoord`: ItemCoord
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBusinessCardInfo: FfiConverterRustBuffer<BusinessCardInfo> {
+    override fun read(buf: ByteBuffer): BusinessCardInfo {
+        return BusinessCardInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeItemCoord.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BusinessCardInfo) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterTypeItemCoord.allocationSize(value.`itemCoord`)
+    )
+
+    override fun write(value: BusinessCardInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterTypeItemCoord.write(value.`itemCoord`, buf)
+    }
+}
+
+
+
+/**
+ * Result of business card recognition
+ *
+ * 名片识别结果
+ */
+data class BusinessCardOcrResult (
+    /**
+     * the fields read from the card
+     *
+     * 名片识别结果
+     */
+    var `businessCardInfos`: List<BusinessCardInfo> = listOf() 
+    , 
+    /**
+     * the pre-processed (deskewed, cropped) card image in base64; empty unless Config asks for RetImageType PROPROCESS
+     *
+     * 返回图像预处理后的图片，图像预处理未开启时返回内容为空
+     */
+    var `retImageBase64`: kotlin.String? = null 
+    , 
+    /**
+     * rotation of the image in degrees; horizontal text is 0°, clockwise positive, counter-clockwise negative
+     *
+     * 图片旋转角度（角度制），文本的水平方向为0°；顺时针为正，逆时针为负
+     */
+    var `angle`: kotlin.Double? = null 
+    , 
+    /**
+     * unique request id returned by every call; quote it when reporting a problem
+     *
+     * 唯一请求 ID，每次请求都会返回
+     */
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBusinessCardOcrResult: FfiConverterRustBuffer<BusinessCardOcrResult> {
+    override fun read(buf: ByteBuffer): BusinessCardOcrResult {
+        return BusinessCardOcrResult(
+            FfiConverterSequenceTypeBusinessCardInfo.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BusinessCardOcrResult) = (
+            FfiConverterSequenceTypeBusinessCardInfo.allocationSize(value.`businessCardInfos`) +
+            FfiConverterOptionalString.allocationSize(value.`retImageBase64`) +
+            FfiConverterOptionalDouble.allocationSize(value.`angle`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: BusinessCardOcrResult, buf: ByteBuffer) {
+            FfiConverterSequenceTypeBusinessCardInfo.write(value.`businessCardInfos`, buf)
+            FfiConverterOptionalString.write(value.`retImageBase64`, buf)
+            FfiConverterOptionalDouble.write(value.`angle`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
+    }
+}
+
+
+
+/**
  * Result of business licence recognition
  *
  * 营业执照识别结果
@@ -5655,6 +6201,79 @@ public object FfiConverterTypeIdcardResult: FfiConverterRustBuffer<IdcardResult>
 
 
 /**
+ * Position of the portrait photo
+ *
+ * 头像位置坐标
+ */
+data class ImageCoordinates (
+    /**
+     * top-left x of the portrait
+     *
+     * 头像左上角横坐标
+     */
+    var `x`: kotlin.Long? = null 
+    , 
+    /**
+     * top-left y of the portrait
+     *
+     * 头像左上角纵坐标
+     */
+    var `y`: kotlin.Long? = null 
+    , 
+    /**
+     * width of the portrait box in pixels
+     *
+     * 头像框宽度（px）
+     */
+    var `width`: kotlin.Long? = null 
+    , 
+    /**
+     * height of the portrait box in pixels
+     *
+     * 头像框高度（px）
+     */
+    var `height`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeImageCoordinates: FfiConverterRustBuffer<ImageCoordinates> {
+    override fun read(buf: ByteBuffer): ImageCoordinates {
+        return ImageCoordinates(
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ImageCoordinates) = (
+            FfiConverterOptionalLong.allocationSize(value.`x`) +
+            FfiConverterOptionalLong.allocationSize(value.`y`) +
+            FfiConverterOptionalLong.allocationSize(value.`width`) +
+            FfiConverterOptionalLong.allocationSize(value.`height`)
+    )
+
+    override fun write(value: ImageCoordinates, buf: ByteBuffer) {
+            FfiConverterOptionalLong.write(value.`x`, buf)
+            FfiConverterOptionalLong.write(value.`y`, buf)
+            FfiConverterOptionalLong.write(value.`width`, buf)
+            FfiConverterOptionalLong.write(value.`height`, buf)
+    }
+}
+
+
+
+/**
  * Size of the submitted image
  *
  * 图片大小
@@ -5702,6 +6321,79 @@ public object FfiConverterTypeImgSize: FfiConverterRustBuffer<ImgSize> {
     override fun write(value: ImgSize, buf: ByteBuffer) {
             FfiConverterLong.write(value.`w`, buf)
             FfiConverterLong.write(value.`h`, buf)
+    }
+}
+
+
+
+/**
+ * Pixel box of a text line in the image after rotation correction: top-left x, top-left y, width, height
+ *
+ * 文本行在旋转纠正之后的图像中的像素坐标，表示为（左上角x, 左上角y，宽width，高height）
+ */
+data class ItemCoord (
+    /**
+     * top-left x
+     *
+     * 左上角x
+     */
+    var `x`: kotlin.Long
+    , 
+    /**
+     * top-left y
+     *
+     * 左上角y
+     */
+    var `y`: kotlin.Long
+    , 
+    /**
+     * width in pixels
+     *
+     * 宽width
+     */
+    var `width`: kotlin.Long
+    , 
+    /**
+     * height in pixels
+     *
+     * 高height
+     */
+    var `height`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeItemCoord: FfiConverterRustBuffer<ItemCoord> {
+    override fun read(buf: ByteBuffer): ItemCoord {
+        return ItemCoord(
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ItemCoord) = (
+            FfiConverterLong.allocationSize(value.`x`) +
+            FfiConverterLong.allocationSize(value.`y`) +
+            FfiConverterLong.allocationSize(value.`width`) +
+            FfiConverterLong.allocationSize(value.`height`)
+    )
+
+    override fun write(value: ItemCoord, buf: ByteBuffer) {
+            FfiConverterLong.write(value.`x`, buf)
+            FfiConverterLong.write(value.`y`, buf)
+            FfiConverterLong.write(value.`width`, buf)
+            FfiConverterLong.write(value.`height`, buf)
     }
 }
 
@@ -5765,6 +6457,209 @@ public object FfiConverterTypeLineColor: FfiConverterRustBuffer<LineColor> {
             FfiConverterLong.write(value.`r`, buf)
             FfiConverterLong.write(value.`g`, buf)
             FfiConverterLong.write(value.`b`, buf)
+    }
+}
+
+
+
+/**
+ * Result of passport recognition (Chinese mainland passport data page)
+ *
+ * 护照识别结果（中国大陆地区护照个人资料页）
+ */
+data class PassportOcrResult (
+    /**
+     * country code
+     *
+     * 国家码
+     */
+    var `country`: kotlin.String? = null 
+    , 
+    /**
+     * passport number
+     *
+     * 护照号
+     */
+    var `passportNo`: kotlin.String? = null 
+    , 
+    /**
+     * sex
+     *
+     * 性别
+     */
+    var `sex`: kotlin.String? = null 
+    , 
+    /**
+     * nationality
+     *
+     * 国籍
+     */
+    var `nationality`: kotlin.String? = null 
+    , 
+    /**
+     * date of birth
+     *
+     * 出生日期
+     */
+    var `birthDate`: kotlin.String? = null 
+    , 
+    /**
+     * place of birth
+     *
+     * 出生地点
+     */
+    var `birthPlace`: kotlin.String? = null 
+    , 
+    /**
+     * date of issue
+     *
+     * 签发日期
+     */
+    var `issueDate`: kotlin.String? = null 
+    , 
+    /**
+     * place of issue
+     *
+     * 签发地点
+     */
+    var `issuePlace`: kotlin.String? = null 
+    , 
+    /**
+     * date of expiry
+     *
+     * 有效期
+     */
+    var `expiryDate`: kotlin.String? = null 
+    , 
+    /**
+     * holder's signature
+     *
+     * 持证人签名
+     */
+    var `signature`: kotlin.String? = null 
+    , 
+    /**
+     * first line of the machine readable zone (MRZ) at the bottom
+     *
+     * 最下方第一行 MRZ Code 序列
+     */
+    var `codeSet`: kotlin.String? = null 
+    , 
+    /**
+     * second line of the machine readable zone (MRZ) at the bottom
+     *
+     * 最下方第二行 MRZ Code 序列
+     */
+    var `codeCrc`: kotlin.String? = null 
+    , 
+    /**
+     * full name
+     *
+     * 姓名
+     */
+    var `name`: kotlin.String? = null 
+    , 
+    /**
+     * family name
+     *
+     * 姓
+     */
+    var `familyName`: kotlin.String? = null 
+    , 
+    /**
+     * given name
+     *
+     * 名
+     */
+    var `firstName`: kotlin.String? = null 
+    , 
+    /**
+     * the portrait photo and its position (when CropPortrait is true)
+     *
+     * 头像和坐标信息
+     */
+    var `portraitImageInfo`: PortraitImageInfo? = null 
+    , 
+    /**
+     * unique request id returned by every call; quote it when reporting a problem
+     *
+     * 唯一请求 ID，每次请求都会返回
+     */
+    var `requestId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePassportOcrResult: FfiConverterRustBuffer<PassportOcrResult> {
+    override fun read(buf: ByteBuffer): PassportOcrResult {
+        return PassportOcrResult(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypePortraitImageInfo.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PassportOcrResult) = (
+            FfiConverterOptionalString.allocationSize(value.`country`) +
+            FfiConverterOptionalString.allocationSize(value.`passportNo`) +
+            FfiConverterOptionalString.allocationSize(value.`sex`) +
+            FfiConverterOptionalString.allocationSize(value.`nationality`) +
+            FfiConverterOptionalString.allocationSize(value.`birthDate`) +
+            FfiConverterOptionalString.allocationSize(value.`birthPlace`) +
+            FfiConverterOptionalString.allocationSize(value.`issueDate`) +
+            FfiConverterOptionalString.allocationSize(value.`issuePlace`) +
+            FfiConverterOptionalString.allocationSize(value.`expiryDate`) +
+            FfiConverterOptionalString.allocationSize(value.`signature`) +
+            FfiConverterOptionalString.allocationSize(value.`codeSet`) +
+            FfiConverterOptionalString.allocationSize(value.`codeCrc`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`familyName`) +
+            FfiConverterOptionalString.allocationSize(value.`firstName`) +
+            FfiConverterOptionalTypePortraitImageInfo.allocationSize(value.`portraitImageInfo`) +
+            FfiConverterString.allocationSize(value.`requestId`)
+    )
+
+    override fun write(value: PassportOcrResult, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`country`, buf)
+            FfiConverterOptionalString.write(value.`passportNo`, buf)
+            FfiConverterOptionalString.write(value.`sex`, buf)
+            FfiConverterOptionalString.write(value.`nationality`, buf)
+            FfiConverterOptionalString.write(value.`birthDate`, buf)
+            FfiConverterOptionalString.write(value.`birthPlace`, buf)
+            FfiConverterOptionalString.write(value.`issueDate`, buf)
+            FfiConverterOptionalString.write(value.`issuePlace`, buf)
+            FfiConverterOptionalString.write(value.`expiryDate`, buf)
+            FfiConverterOptionalString.write(value.`signature`, buf)
+            FfiConverterOptionalString.write(value.`codeSet`, buf)
+            FfiConverterOptionalString.write(value.`codeCrc`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`familyName`, buf)
+            FfiConverterOptionalString.write(value.`firstName`, buf)
+            FfiConverterOptionalTypePortraitImageInfo.write(value.`portraitImageInfo`, buf)
+            FfiConverterString.write(value.`requestId`, buf)
     }
 }
 
@@ -5851,6 +6746,59 @@ public object FfiConverterTypePoint: FfiConverterRustBuffer<Point> {
     override fun write(value: Point, buf: ByteBuffer) {
             FfiConverterLong.write(value.`x`, buf)
             FfiConverterLong.write(value.`y`, buf)
+    }
+}
+
+
+
+/**
+ * The portrait photo and where it is
+ *
+ * 头像照片和坐标
+ */
+data class PortraitImageInfo (
+    /**
+     * the portrait photo (base64 image data, UNCONFIRMED)
+     *
+     * 头像
+     */
+    var `portraitImage`: kotlin.String? = null 
+    , 
+    /**
+     * position of the portrait
+     *
+     * 头像坐标
+     */
+    var `imageCoordinates`: ImageCoordinates? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePortraitImageInfo: FfiConverterRustBuffer<PortraitImageInfo> {
+    override fun read(buf: ByteBuffer): PortraitImageInfo {
+        return PortraitImageInfo(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeImageCoordinates.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PortraitImageInfo) = (
+            FfiConverterOptionalString.allocationSize(value.`portraitImage`) +
+            FfiConverterOptionalTypeImageCoordinates.allocationSize(value.`imageCoordinates`)
+    )
+
+    override fun write(value: PortraitImageInfo, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`portraitImage`, buf)
+            FfiConverterOptionalTypeImageCoordinates.write(value.`imageCoordinates`, buf)
     }
 }
 
@@ -7199,6 +8147,265 @@ public object FfiConverterTypeOcrMode: FfiConverterRustBuffer<OcrMode> {
 
 
 
+/**
+ * A document kind `OcrClient.scan` reads (seed 002's `type`).
+ */
+
+enum class ScanKind {
+    
+    /**
+     * printed text (WeChat ocr.printedText)
+     */
+    TEXT,
+    /**
+     * Chinese ID card (WeChat ocr.idcard)
+     */
+    ID_CARD,
+    /**
+     * bank card (WeChat ocr.bankcard)
+     */
+    BANK_CARD,
+    /**
+     * driver's licence (WeChat ocr.driverLicense)
+     */
+    DRIVING_LICENSE,
+    /**
+     * business card (Tencent Cloud BusinessCardOCR)
+     */
+    BUSINESS_CARD,
+    /**
+     * passport (Tencent Cloud PassportOCR)
+     */
+    PASSPORT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanKind: FfiConverterRustBuffer<ScanKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ScanKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ScanKind) = 4UL
+
+    override fun write(value: ScanKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a scan read: the kind's result, one case per kind.
+ */
+sealed class ScanResult {
+    
+    /**
+     * printed text (WeChat ocr.printedText)
+     */
+    data class Text(
+        val `result`: uniffi.wxcv_mobile.PrintedTextResult) : ScanResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Chinese ID card (WeChat ocr.idcard)
+     */
+    data class IdCard(
+        val `result`: uniffi.wxcv_mobile.IdcardResult) : ScanResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * bank card (WeChat ocr.bankcard)
+     */
+    data class BankCard(
+        val `result`: uniffi.wxcv_mobile.BankcardResult) : ScanResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * driver's licence (WeChat ocr.driverLicense)
+     */
+    data class DrivingLicense(
+        val `result`: uniffi.wxcv_mobile.DriverLicenseResult) : ScanResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * business card (Tencent Cloud BusinessCardOCR)
+     */
+    data class BusinessCard(
+        val `result`: uniffi.wxcv_mobile.BusinessCardOcrResult) : ScanResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * passport (Tencent Cloud PassportOCR)
+     */
+    data class Passport(
+        val `result`: uniffi.wxcv_mobile.PassportOcrResult) : ScanResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeScanResult : FfiConverterRustBuffer<ScanResult>{
+    override fun read(buf: ByteBuffer): ScanResult {
+        return when(buf.getInt()) {
+            1 -> ScanResult.Text(
+                FfiConverterTypePrintedTextResult.read(buf),
+                )
+            2 -> ScanResult.IdCard(
+                FfiConverterTypeIdcardResult.read(buf),
+                )
+            3 -> ScanResult.BankCard(
+                FfiConverterTypeBankcardResult.read(buf),
+                )
+            4 -> ScanResult.DrivingLicense(
+                FfiConverterTypeDriverLicenseResult.read(buf),
+                )
+            5 -> ScanResult.BusinessCard(
+                FfiConverterTypeBusinessCardOcrResult.read(buf),
+                )
+            6 -> ScanResult.Passport(
+                FfiConverterTypePassportOcrResult.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ScanResult): ULong = when(value) {
+        is ScanResult.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypePrintedTextResult.allocationSize(value.`result`)
+            )
+        }
+        is ScanResult.IdCard -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeIdcardResult.allocationSize(value.`result`)
+            )
+        }
+        is ScanResult.BankCard -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeBankcardResult.allocationSize(value.`result`)
+            )
+        }
+        is ScanResult.DrivingLicense -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeDriverLicenseResult.allocationSize(value.`result`)
+            )
+        }
+        is ScanResult.BusinessCard -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeBusinessCardOcrResult.allocationSize(value.`result`)
+            )
+        }
+        is ScanResult.Passport -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypePassportOcrResult.allocationSize(value.`result`)
+            )
+        }
+    }
+
+    override fun write(value: ScanResult, buf: ByteBuffer) {
+        when(value) {
+            is ScanResult.Text -> {
+                buf.putInt(1)
+                FfiConverterTypePrintedTextResult.write(value.`result`, buf)
+                Unit
+            }
+            is ScanResult.IdCard -> {
+                buf.putInt(2)
+                FfiConverterTypeIdcardResult.write(value.`result`, buf)
+                Unit
+            }
+            is ScanResult.BankCard -> {
+                buf.putInt(3)
+                FfiConverterTypeBankcardResult.write(value.`result`, buf)
+                Unit
+            }
+            is ScanResult.DrivingLicense -> {
+                buf.putInt(4)
+                FfiConverterTypeDriverLicenseResult.write(value.`result`, buf)
+                Unit
+            }
+            is ScanResult.BusinessCard -> {
+                buf.putInt(5)
+                FfiConverterTypeBusinessCardOcrResult.write(value.`result`, buf)
+                Unit
+            }
+            is ScanResult.Passport -> {
+                buf.putInt(6)
+                FfiConverterTypePassportOcrResult.write(value.`result`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -7632,6 +8839,70 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeTencentCloudClient: FfiConverterRustBuffer<TencentCloudClient?> {
+    override fun read(buf: ByteBuffer): TencentCloudClient? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTencentCloudClient.read(buf)
+    }
+
+    override fun allocationSize(value: TencentCloudClient?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTencentCloudClient.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TencentCloudClient?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTencentCloudClient.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeWeChatClient: FfiConverterRustBuffer<WeChatClient?> {
+    override fun read(buf: ByteBuffer): WeChatClient? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeWeChatClient.read(buf)
+    }
+
+    override fun allocationSize(value: WeChatClient?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeWeChatClient.allocationSize(value)
+        }
+    }
+
+    override fun write(value: WeChatClient?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeWeChatClient.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeCardPosition: FfiConverterRustBuffer<CardPosition?> {
     override fun read(buf: ByteBuffer): CardPosition? {
         if (buf.get().toInt() == 0) {
@@ -7686,6 +8957,38 @@ public object FfiConverterOptionalTypeCoord: FfiConverterRustBuffer<Coord?> {
         } else {
             buf.put(1)
             FfiConverterTypeCoord.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeImageCoordinates: FfiConverterRustBuffer<ImageCoordinates?> {
+    override fun read(buf: ByteBuffer): ImageCoordinates? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeImageCoordinates.read(buf)
+    }
+
+    override fun allocationSize(value: ImageCoordinates?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeImageCoordinates.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ImageCoordinates?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeImageCoordinates.write(value, buf)
         }
     }
 }
@@ -7782,6 +9085,38 @@ public object FfiConverterOptionalTypePoint: FfiConverterRustBuffer<Point?> {
         } else {
             buf.put(1)
             FfiConverterTypePoint.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePortraitImageInfo: FfiConverterRustBuffer<PortraitImageInfo?> {
+    override fun read(buf: ByteBuffer): PortraitImageInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePortraitImageInfo.read(buf)
+    }
+
+    override fun allocationSize(value: PortraitImageInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePortraitImageInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PortraitImageInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePortraitImageInfo.write(value, buf)
         }
     }
 }
@@ -8062,6 +9397,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeBusinessCardInfo: FfiConverterRustBuffer<List<BusinessCardInfo>> {
+    override fun read(buf: ByteBuffer): List<BusinessCardInfo> {
+        val len = buf.getInt()
+        return List<BusinessCardInfo>(len) {
+            FfiConverterTypeBusinessCardInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<BusinessCardInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBusinessCardInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<BusinessCardInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBusinessCardInfo.write(it, buf)
         }
     }
 }
