@@ -44,6 +44,9 @@ enum Cmd {
         rounds: usize,
         #[arg(long, value_delimiter = ',', default_value = "1,64")]
         inflight: Vec<usize>,
+        /// Profile one side alone (`ours` or `raw`); both by default.
+        #[arg(long)]
+        only: Option<String>,
     },
     /// `calls` concurrent first calls of a new app; counts the tokens fetched.
     Cold {
@@ -83,7 +86,7 @@ fn main() {
     let out = rt.block_on(async {
         match cli.cmd {
             Cmd::Serve { canned } => serve(canned).await,
-            Cmd::Client { base, image, calls, rounds, inflight } => client(&base, &read(&image)?, calls, rounds, &inflight).await,
+            Cmd::Client { base, image, calls, rounds, inflight, only } => client(&base, &read(&image)?, calls, rounds, &inflight, only.as_deref()).await,
             Cmd::Cold { base, image, calls } => cold(&base, &read(&image)?, calls).await,
             Cmd::Memory { base, image, calls, side } => memory(&base, &image, calls, &side).await,
             Cmd::Decode { image, seconds } => decode(&read(&image)?, seconds),
@@ -207,7 +210,10 @@ struct RawScan {
 
 impl Raw {
     async fn new(base: &str, appid: &str, secret: &str) -> Res<Raw> {
-        let http = reqwest::Client::new();
+        let http = match std::env::var("RAW_TIMEOUT") {
+            Ok(_) => reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| e.to_string())?,
+            Err(_) => reqwest::Client::new(),
+        };
         #[derive(Deserialize)]
         struct Token {
             access_token: String,
@@ -282,7 +288,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
     }
 }
 
-async fn client(base: &str, picture: &Bytes, calls: usize, rounds: usize, inflight: &[usize]) -> Res<Value> {
+async fn client(base: &str, picture: &Bytes, calls: usize, rounds: usize, inflight: &[usize], only: Option<&str>) -> Res<Value> {
     let (appid, secret) = new_app(base, "client").await?;
     let ours = Side::Ours(WeChat::new(WeChatConfig::new(&appid, &secret).base_url(base)).map_err(|e| e.to_string())?);
     let raw = Side::Raw(Arc::new(Raw::new(base, &appid, &secret).await?));
@@ -295,6 +301,9 @@ async fn client(base: &str, picture: &Bytes, calls: usize, rounds: usize, inflig
         for round in 0..rounds {
             let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
             for which in order {
+                if only.is_some_and(|o| o != ["ours", "raw"][which]) {
+                    continue;
+                }
                 let side = if which == 0 { &ours } else { &raw };
                 samples[which].push(batch(side, picture, calls, n).await?);
             }

@@ -75,7 +75,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 
     let bin = root.join("target/release/wxcv-bench");
     let picture = root.join(CLIENT_PICTURE);
-    let (calls, rounds) = if quick { (300, 2) } else { (2000, 5) };
+    let (calls, rounds) = if quick { (300, 2) } else { (3000, 7) };
     let mut results = json!({});
     // Written after every scenario, so a late failure keeps what was measured.
     let raw_path = scratch.join("results.json");
@@ -83,6 +83,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 
     let rust_client = json_of(Command::new(&bin).args(["client", "--base", &base, "--calls", &calls.to_string(), "--rounds", &rounds.to_string()]).arg("--image").arg(&picture))?;
     results["rust_client"] = rust_client;
+    results["rust_instructions"] = instructions(&bin, &base, &picture, quick)?;
     save(&results)?;
 
     let py = |scenario: &str| {
@@ -145,6 +146,55 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     run(Command::new(&python).arg(root.join("bench/python/plot.py")).arg(&raw_path).arg(docs.join("benchmarks.svg")))?;
     println!("bench: wrote docs/BENCHMARKS.md and docs/benchmarks.svg ({} in all, raw figures in {})", minutes(t0.elapsed().as_secs_f64()), raw_path.display());
     Ok(())
+}
+
+/// Instructions per call of each side, counted by valgrind (callgrind): the same for the same
+/// binary and inputs whatever else the machine does, unlike CPU time. Each side runs alone twice,
+/// with two numbers of calls; the difference over the difference in calls leaves out start-up and
+/// warm-up. `null` without valgrind.
+fn instructions(bin: &Path, base: &str, picture: &Path, quick: bool) -> Result<Value, String> {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        eprintln!("bench: valgrind is not installed; instruction counts skipped");
+        return Ok(Value::Null);
+    }
+    let (small, large) = if quick { (200, 600) } else { (1000, 3000) };
+    let mut out = Vec::new();
+    for inflight in [1, 64] {
+        let mut row = json!({"inflight": inflight});
+        for side in ["ours", "raw"] {
+            let mut counts = Vec::new();
+            for calls in [small, large] {
+                let mut cmd = Command::new("valgrind");
+                cmd.args(["--tool=callgrind", "--callgrind-out-file=/dev/null"]).arg(bin).args([
+                    "client",
+                    "--base",
+                    base,
+                    "--calls",
+                    &calls.to_string(),
+                    "--rounds",
+                    "1",
+                    "--inflight",
+                    &inflight.to_string(),
+                    "--only",
+                    side,
+                    "--image",
+                ]);
+                cmd.arg(picture);
+                eprintln!("xtask: running {cmd:?}");
+                let o = cmd.output().map_err(|e| format!("cannot run valgrind: {e}"))?;
+                let err = String::from_utf8_lossy(&o.stderr);
+                let n = err
+                    .lines()
+                    .find_map(|l| l.split("Collected :").nth(1))
+                    .and_then(|n| n.trim().replace(',', "").parse::<f64>().ok())
+                    .ok_or_else(|| format!("callgrind reported no count ({}):\n{err}", o.status))?;
+                counts.push(n);
+            }
+            row[side] = json!((counts[1] - counts[0]) / (large - small) as f64);
+        }
+        out.push(row);
+    }
+    Ok(Value::Array(out))
 }
 
 fn minutes(s: f64) -> String {

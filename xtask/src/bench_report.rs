@@ -101,6 +101,21 @@ pub fn render(r: &Value) -> Report {
         checks.push(Check { what: format!("Rust CPU per call vs raw reqwest, {} in flight", row["inflight"]), ratio, target: 1.10, higher_is_better: false });
     }
 
+    if let Some(rows) = r["rust_instructions"].as_array() {
+        let _ = writeln!(
+            md,
+            "\nInstructions per call, counted by valgrind (callgrind) with each side alone, the same whatever else the \
+             machine is doing (CPU time above moves by 10-20% from run to run at 64 in flight):\n"
+        );
+        let _ = writeln!(md, "| in flight | ours | raw | ratio |");
+        let _ = writeln!(md, "|---|---|---|---|");
+        for row in rows {
+            let ratio = f(&row["ours"]) / f(&row["raw"]);
+            let _ = writeln!(md, "| {} | {:.0} | {:.0} | {:.3}x |", row["inflight"], f(&row["ours"]), f(&row["raw"]), ratio);
+            checks.push(Check { what: format!("Rust instructions per call vs raw reqwest, {} in flight", row["inflight"]), ratio, target: 1.10, higher_is_better: false });
+        }
+    }
+
     // Python
     let py = &r["python_rps"];
     let _ = writeln!(md, "\n## Python: `wxcv` against tencentcloud-sdk-python and wechatpy\n");

@@ -259,7 +259,17 @@ impl Client {
     fn call(&self, py: Python<'_>, name: String, values_json: &str, images: Vec<ImageArg<'_>>) -> PyResult<Out> {
         let args = args_of(values_json, images)?;
         let inner = self.inner.clone();
-        py.detach(|| runtime().block_on(inner.call(name, args))).map_err(raise)
+        // The call runs as a task on the runtime's workers, next to the connections it uses; this
+        // thread only waits for the end (block_on of the call itself polls it here, and every step
+        // of the exchange then crosses between threads: 277 µs against 150 µs a call on loopback).
+        py.detach(|| {
+            let task = runtime().spawn(inner.call(name, args));
+            match runtime().block_on(task) {
+                Ok(out) => out,
+                Err(e) => Err(Error::Config(format!("the call's task ended abnormally: {e}"))),
+            }
+        })
+        .map_err(raise)
     }
 
     /// Calls `name`; returns an asyncio future of the running loop. The call runs on the tokio

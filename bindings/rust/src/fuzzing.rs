@@ -134,7 +134,12 @@ pub(crate) fn wechat_json<T: DeserializeOwned + Serialize + PartialEq + Debug>(e
         assert!(looks_like_json(&reply.body), "an API error from a body that is not a JSON object");
         assert_ne!(e.code, ErrorCode::WeChat(0), "errcode 0 reported as an error");
     }
-    check_result(wx::decode_json::<T>(ep, reply.clone()));
+    let out = wx::decode_json::<T>(ep, reply);
+    // The one-pass read never lets through what the envelope-first read calls an error.
+    if let Some(e) = wx::wechat_error(ep, reply) {
+        assert!(matches!(&out, Err(crate::Error::Api(a)) if a.code == e.code), "errcode {} read as {out:?}", e.code);
+    }
+    check_result(out);
 }
 
 pub(crate) fn tencent_json<T: DeserializeOwned + Serialize + PartialEq + Debug>(ep: &'static EndpointInfo, reply: &Reply) {

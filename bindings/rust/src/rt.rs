@@ -551,3 +551,81 @@ pub fn unknown_endpoint(vendor: Vendor, name: &str, known: &[&EndpointInfo]) -> 
     let names: Vec<String> = known.iter().map(|e| format!("{}.{}", e.group, e.id)).collect();
     Error::Config(format!("{vendor} has no endpoint named {name:?}; known: {}", names.join(", ")))
 }
+
+/// A vendor's envelope keys in a reply object (WeChat's `errcode`, Tencent Cloud's `Error`).
+pub(crate) trait EnvelopeKeys {
+    /// Reads `key`'s value if it is an envelope key: `Some(ok)`, `ok` false when it reports an
+    /// error; `None` for the result's own keys (the value is left for the result).
+    fn aside<'de, A: serde::de::MapAccess<'de>>(key: &str, map: &mut A) -> std::result::Result<Option<bool>, A::Error>;
+}
+
+/// A reply object read as `T` in one pass, with the envelope's keys read aside on the way: `ok`
+/// unless one of them reported an error (then the caller reads the reply again the slow way).
+pub(crate) struct Checked<T, E> {
+    pub value: T,
+    pub ok: bool,
+    envelope: std::marker::PhantomData<E>,
+}
+
+impl<'de, T: serde::Deserialize<'de>, E: EnvelopeKeys> serde::Deserialize<'de> for Checked<T, E> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<T, E>(std::marker::PhantomData<(T, E)>);
+        impl<'de, T: serde::Deserialize<'de>, E: EnvelopeKeys> serde::de::Visitor<'de> for V<T, E> {
+            type Value = Checked<T, E>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<Checked<T, E>, A::Error> {
+                let mut ok = true;
+                let value = T::deserialize(serde::de::value::MapAccessDeserializer::new(Aside::<A, E> { map, ok: &mut ok, envelope: std::marker::PhantomData }))?;
+                Ok(Checked { value, ok, envelope: std::marker::PhantomData })
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// The reply's map as the result sees it: the envelope's keys taken out.
+struct Aside<'a, A, E> {
+    map: A,
+    ok: &'a mut bool,
+    envelope: std::marker::PhantomData<E>,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>, E: EnvelopeKeys> serde::de::MapAccess<'de> for Aside<'_, A, E> {
+    type Error = A::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(&mut self, seed: K) -> std::result::Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(Key(key)) = self.map.next_key::<Key<'de>>()? else { return Ok(None) };
+            match E::aside(&key, &mut self.map)? {
+                Some(ok) => *self.ok &= ok,
+                None => return seed.deserialize(serde::de::value::CowStrDeserializer::new(key)).map(Some),
+            }
+        }
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(&mut self, seed: V) -> std::result::Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// A map key, borrowed from the reply when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}

@@ -281,8 +281,35 @@ impl TencentCloud {
     }
 }
 
+/// Tencent Cloud's envelope key inside `Response`: `Error` means the call failed.
+pub(crate) struct TencentEnvelope;
+
+impl crate::rt::EnvelopeKeys for TencentEnvelope {
+    fn aside<'de, A: serde::de::MapAccess<'de>>(key: &str, map: &mut A) -> std::result::Result<Option<bool>, A::Error> {
+        if key == "Error" {
+            map.next_value::<serde::de::IgnoredAny>()?;
+            return Ok(Some(false));
+        }
+        Ok(None)
+    }
+}
+
 /// `{"Response": {...}}` into `T`, or `{"Response": {"Error": {...}, "RequestId"}}` into an API error.
 pub(crate) fn decode<T: DeserializeOwned>(ep: &'static EndpointInfo, status: u16, body: &[u8]) -> Result<T> {
+    // The usual reply, a 2xx `{"Response": {...}}` without `Error`, in one pass straight into `T`.
+    #[derive(serde::Deserialize)]
+    struct Fast<T> {
+        #[serde(rename = "Response")]
+        response: crate::rt::Checked<T, TencentEnvelope>,
+    }
+    if (200..300).contains(&status) {
+        if let Ok(Fast { response }) = serde_json::from_slice::<Fast<T>>(body) {
+            if response.ok {
+                return Ok(response.value);
+            }
+        }
+    }
+    // An error, or anything unusual: read as JSON first, then the envelope.
     let mut v: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) if !(200..300).contains(&status) => {
@@ -315,4 +342,25 @@ pub(crate) fn decode<T: DeserializeOwned>(ep: &'static EndpointInfo, status: u16
         })));
     }
     serde_json::from_value(resp).map_err(|e| Error::decode(ep, status, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tencentcloud::{OCR_QRCODE_OCR, QrcodeOcrResult};
+
+    /// The one-pass read and the Value read agree: `Error` anywhere in `Response` is an API error.
+    #[test]
+    fn the_error_key_is_read_with_the_result() {
+        let ok = r#"{"Response":{"CodeResults":[{"TypeName":"QR_CODE","Url":"x"}],"RequestId":"r1"}}"#;
+        let r: QrcodeOcrResult = decode(&OCR_QRCODE_OCR, 200, ok.as_bytes()).unwrap();
+        assert_eq!((r.code_results.len(), r.request_id.as_str()), (1, "r1"));
+        for bad in [
+            r#"{"Response":{"Error":{"Code":"FailedOperation.ImageNoText","Message":"no"},"RequestId":"r2"}}"#,
+            r#"{"Response":{"RequestId":"r2","CodeResults":[],"Error":{"Code":"InternalError","Message":"late"}}}"#,
+        ] {
+            let e = decode::<QrcodeOcrResult>(&OCR_QRCODE_OCR, 200, bad.as_bytes()).unwrap_err();
+            assert_eq!(e.api().map(|a| a.request_id.clone()), Some(Some("r2".into())), "{bad}: {e:?}");
+        }
+    }
 }
