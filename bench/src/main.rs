@@ -210,10 +210,7 @@ struct RawScan {
 
 impl Raw {
     async fn new(base: &str, appid: &str, secret: &str) -> Res<Raw> {
-        let http = match std::env::var("RAW_TIMEOUT") {
-            Ok(_) => reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| e.to_string())?,
-            Err(_) => reqwest::Client::new(),
-        };
+        let http = reqwest::Client::new();
         #[derive(Deserialize)]
         struct Token {
             access_token: String,
