@@ -81,18 +81,18 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let raw_path = scratch.join("results.json");
     let save = |r: &Value| std::fs::write(&raw_path, serde_json::to_string_pretty(r).unwrap_or_default()).map_err(|e| e.to_string());
 
-    let rust_client = json_of(Command::new(&bin).args(["client", "--base", &base, "--calls", &calls.to_string(), "--rounds", &rounds.to_string()]).arg("--image").arg(&picture))?;
+    let rust_client = json_of(on_client_core(&bin).args(["client", "--base", &base, "--calls", &calls.to_string(), "--rounds", &rounds.to_string()]).arg("--image").arg(&picture))?;
     results["rust_client"] = rust_client;
     results["rust_instructions"] = instructions(&bin, &base, &picture, quick)?;
     save(&results)?;
 
     let py = |scenario: &str| {
-        let mut c = Command::new(&python);
+        let mut c = on_client_core(&python);
         c.arg(root.join("bench/python/bench.py")).arg(scenario).args(["--base", &base, "--secret-id", &secret_id, "--secret-key", &secret_key]);
         c
     };
     let node = |scenario: &str| {
-        let mut c = Command::new("node");
+        let mut c = on_client_core(Path::new("node"));
         c.arg(root.join("bench/node/bench.js")).arg(scenario).args(["--base", &base]);
         c.env("NODE_PATH", &node_modules).env("TENCENTCLOUD_SECRET_ID", &secret_id).env("TENCENTCLOUD_SECRET_KEY", &secret_key);
         c
@@ -102,7 +102,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     results["node_rps"] = json_of(node("rps").args(["--calls", node_calls, "--rounds", rounds3]).arg("--image").arg(&picture))?;
     save(&results)?;
 
-    let mut cold = vec![json_of(Command::new(&bin).args(["cold", "--base", &base]).arg("--image").arg(&picture))?];
+    let mut cold = vec![json_of(on_client_core(&bin).args(["cold", "--base", &base]).arg("--image").arg(&picture))?];
     cold.push(json_of(py("cold").args(["--calls", "1000"]))?);
     cold.push(json_of(node("cold").args(["--calls", "1000"]).arg("--image").arg(&picture))?);
     results["cold_token"] = Value::Array(cold);
@@ -111,7 +111,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let mem_calls = if quick { "100" } else { "1000" };
     let mut memory = Vec::new();
     for side in ["ours", "raw"] {
-        memory.push(json_of(Command::new(&bin).args(["memory", "--base", &base, "--calls", mem_calls, "--side", side]).arg("--image").arg(&big))?);
+        memory.push(json_of(on_client_core(&bin).args(["memory", "--base", &base, "--calls", mem_calls, "--side", side]).arg("--image").arg(&big))?);
     }
     for side in ["wxcv", "tencentcloud-sdk-python", "wechatpy"] {
         memory.push(json_of(py("memory").args(["--calls", mem_calls, "--side", side]).arg("--image").arg(&big))?);
@@ -127,8 +127,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let four = root.join(FOUR_CODES);
     let mut decode = Vec::new();
     for _ in 0..if quick { 1 } else { 3 } {
-        decode.push(json_of(Command::new(&bin).args(["decode", "--seconds", "3"]).arg("--image").arg(&four))?);
-        decode.push(json_of(Command::new(&python).arg(root.join("bench/python/bench.py")).args(["decode", "--seconds", "3"]).arg("--image").arg(&four))?);
+        decode.push(json_of(on_client_core(&bin).args(["decode", "--seconds", "3"]).arg("--image").arg(&four))?);
+        decode.push(json_of(on_client_core(&python).arg(root.join("bench/python/bench.py")).args(["decode", "--seconds", "3"]).arg("--image").arg(&four))?);
     }
     results["decode"] = Value::Array(decode);
     save(&results)?;
@@ -197,6 +197,27 @@ fn instructions(bin: &Path, base: &str, picture: &Path, quick: bool) -> Result<V
     Ok(Value::Array(out))
 }
 
+/// The emulator runs on one core and every measured client on the other, so neither side of a
+/// comparison shares its core with the server (on 2 cores, CPU time per call otherwise swung by a
+/// third between runs). Without `taskset` or with one core, nothing is pinned.
+const CLIENT_CORE: usize = 0;
+const EMULATOR_CORE: usize = 1;
+
+fn pinned(program: &Path, core: usize) -> Command {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    if cores >= 2 && Command::new("taskset").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        let mut c = Command::new("taskset");
+        c.arg("-c").arg(core.to_string()).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn on_client_core(program: &Path) -> Command {
+    pinned(program, CLIENT_CORE)
+}
+
 fn minutes(s: f64) -> String {
     format!("{}:{:02}", (s / 60.0) as u64, (s % 60.0) as u64)
 }
@@ -254,7 +275,7 @@ fn make_big_picture(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 fn start_emulator(root: &Path, canned: &[PathBuf]) -> Result<Emulator, String> {
-    let mut cmd = Command::new(root.join("target/release/wxcv-bench"));
+    let mut cmd = pinned(&root.join("target/release/wxcv-bench"), EMULATOR_CORE);
     cmd.arg("serve");
     for p in canned {
         cmd.arg("--canned").arg(p);
