@@ -61,8 +61,9 @@ pub fn render(r: &Value) -> Report {
     let _ = writeln!(
         md,
         "One run of `cargo xtask bench` on {} ({} cores), {}, {}, Node {}. Every side ran against the same emulator \
-         (release build, its own process on loopback, pinned to one core while every client runs on the other), in \
-         alternating batches; figures are medians of the batches. \
+         (release build, its own process on loopback, pinned to one core; the Rust client and the decoders, whose CPU \
+         time is the measure, run pinned to the other, the Python and Node clients unpinned), in alternating \
+         batches; figures are medians of the batches. \
          The client scenarios upload `{}` ({} bytes) and the emulator answers with a canned reply (the codes it \
          decoded in that picture once, at start), so the client is what is timed. The run took {:.0} s.\n",
         m["cpu"].as_str().unwrap_or("?"),
