@@ -69,10 +69,7 @@ pub fn rust(api: &Api, scan: &Scan) -> Result<GeneratedFile, askama::Error> {
                 wire: k.names.original.clone(),
                 variant: k.names.pascal.clone(),
                 doc: k.doc.en.clone(),
-                vendor: format!("crate::Vendor::{}", match v.kind {
-                    VendorKind::WeChat => "WeChat",
-                    VendorKind::TencentCloud => "TencentCloud",
-                }),
+                vendor: format!("crate::Vendor::{}", v.kind.client()),
                 vendor_key: v.kind.key().to_string(),
                 endpoint_name: e.vendor_name().to_string(),
                 request: format!("{module}::{}", cx.request_name(g, e)),
@@ -348,10 +345,7 @@ pub fn mobile(api: &Api, scan: &Scan) -> Result<GeneratedFile, askama::Error> {
                 variant: k.names.pascal.clone(),
                 doc: k.doc.en.clone(),
                 model: k.model.clone(),
-                vendor: format!("wxcv::Vendor::{}", match v.kind {
-                    VendorKind::WeChat => "WeChat",
-                    VendorKind::TencentCloud => "TencentCloud",
-                }),
+                vendor: format!("wxcv::Vendor::{}", v.kind.client()),
                 vendor_key: v.kind.key().to_string(),
                 endpoint_name: e.vendor_name().to_string(),
                 how: format!("OcrClient({})", if v.kind == VendorKind::WeChat { "wechat = WeChatClient(...), ..." } else { "..., tencentcloud = TencentCloudClient(...)" }),

@@ -211,3 +211,12 @@ pub async fn fetch(st: &State, url: &str) -> Result<Bytes, String> {
     }
     Ok(Bytes::from(body))
 }
+
+/// The reply registered for this endpoint and the call's picture (`POST /__emulator/fixtures/ocr`),
+/// once the picture is fetched and known to decode as one: undecodable bytes are the input's
+/// documented fault, whatever is registered.
+pub async fn fixture_for(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<Option<serde_json::Value>, PictureError> {
+    let (input, bytes) = picture(st, ep, inp).await?;
+    decode(st, input, bytes.clone()).await?;
+    Ok(st.fixture(ep, &bytes))
+}

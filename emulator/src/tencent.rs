@@ -233,14 +233,11 @@ fn picture_error(e: PictureError) -> Outcome {
 /// registered for this action and picture (`POST /__emulator/fixtures/ocr` with the action as
 /// `endpoint`), with this call's RequestId; with none, [`nothing_found`].
 async fn document_ocr(st: &State, ep: &'static EndpointInfo, inp: &Inputs, request_id: &str) -> Outcome {
-    let (input, bytes) = match server::picture(st, ep, inp).await {
-        Ok(p) => p,
+    let found = match server::fixture_for(st, ep, inp).await {
+        Ok(f) => f,
         Err(e) => return picture_error(e),
     };
-    if let Err(e) = server::decode(st, input, bytes.clone()).await {
-        return picture_error(e);
-    }
-    match st.fixture(ep, &bytes) {
+    match found {
         Some(Value::Object(mut reply)) => {
             // `handle` sets it too; the reply is the call's own either way.
             reply.insert("RequestId".into(), json!(request_id));

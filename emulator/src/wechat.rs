@@ -337,16 +337,10 @@ async fn ocr_fixture(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Out
     if inp.image().is_none() {
         return err("-1", "the emulator has no behaviour for this endpoint");
     }
-    let (input, bytes) = match server::picture(st, ep, inp).await {
-        Ok(p) => p,
-        Err(e) => return picture_error(e),
-    };
     // The picture must at least be one: undecodable bytes get the documented code.
-    if let Err(e) = server::decode(st, input, bytes.clone()).await {
-        return picture_error(e);
-    }
-    match st.fixture(ep, &bytes) {
-        Some(v) => Outcome::Json(v),
-        None => err("101001", "certificate not found"),
+    match server::fixture_for(st, ep, inp).await {
+        Err(e) => picture_error(e),
+        Ok(Some(v)) => Outcome::Json(v),
+        Ok(None) => err("101001", "certificate not found"),
     }
 }

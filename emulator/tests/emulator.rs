@@ -1,6 +1,8 @@
 //! The emulator over real HTTP on loopback: tokens, each endpoint family's behaviour, TC3
 //! verification, CloudBase mode, the control API and injected faults, and hostile input.
 
+
+mod common;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -299,33 +301,7 @@ async fn tencent_qrcode_ocr_and_signatures() {
 #[tokio::test]
 async fn tencent_rejects_wrong_action_version_region() {
     let emu = Emulator::start().await.unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let host = emu.addr().to_string();
-    let send = |action: &str, version: &str, region: &str, body: Value| {
-        let payload = body.to_string();
-        let sig = wxcv::tc3::sign(&wxcv::tc3::SignInput {
-            secret_id: SECRET_ID,
-            secret_key: SECRET_KEY,
-            service: "ocr",
-            host: &host,
-            content_type: "application/json; charset=utf-8",
-            payload: payload.as_bytes(),
-            timestamp: now,
-        });
-        let req = reqwest::Client::new()
-            .post(format!("{}/", emu.base_url()))
-            .header("content-type", "application/json; charset=utf-8")
-            .header("authorization", sig.authorization)
-            .header("x-tc-action", action)
-            .header("x-tc-version", version)
-            .header("x-tc-region", region)
-            .header("x-tc-timestamp", now.to_string())
-            .body(payload);
-        async move {
-            let v: Value = req.send().await.unwrap().json().await.unwrap();
-            v["Response"].clone()
-        }
-    };
+    let send = |action: &'static str, version: &'static str, region: &'static str, body: Value| common::signed_tencent(&emu, action, version, region, body);
     let code = |v: &Value| v["Error"]["Code"].as_str().unwrap_or("").to_string();
     assert_eq!(code(&send("Nope", "2018-11-19", "ap-guangzhou", json!({})).await), "InvalidAction");
     assert_eq!(code(&send("QrcodeOCR", "2017-01-01", "ap-guangzhou", json!({})).await), "NoSuchVersion");

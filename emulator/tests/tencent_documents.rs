@@ -4,6 +4,8 @@
 //! "nothing found" code; the picture must decode; BusinessCardOCR's Config must be a JSON object;
 //! TC3, version and region are checked as for every action.
 
+
+mod common;
 use serde_json::{Value, json};
 use wxcv::tencentcloud::{self as tc, TencentCloud};
 use wxcv::{Category, Error, ErrorCode, Image};
@@ -207,33 +209,7 @@ async fn a_bad_signature_is_still_rejected() {
 #[tokio::test]
 async fn raw_requests_get_the_spec_codes() {
     let emu = Emulator::start().await.unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let host = emu.addr().to_string();
-    let send = |action: &str, version: &str, region: &str, body: Value| {
-        let payload = body.to_string();
-        let sig = wxcv::tc3::sign(&wxcv::tc3::SignInput {
-            secret_id: SECRET_ID,
-            secret_key: SECRET_KEY,
-            service: "ocr",
-            host: &host,
-            content_type: "application/json; charset=utf-8",
-            payload: payload.as_bytes(),
-            timestamp: now,
-        });
-        let req = reqwest::Client::new()
-            .post(format!("{}/", emu.base_url()))
-            .header("content-type", "application/json; charset=utf-8")
-            .header("authorization", sig.authorization)
-            .header("x-tc-action", action)
-            .header("x-tc-version", version)
-            .header("x-tc-region", region)
-            .header("x-tc-timestamp", now.to_string())
-            .body(payload);
-        async move {
-            let v: Value = req.send().await.unwrap().json().await.unwrap();
-            v["Response"].clone()
-        }
-    };
+    let send = |action: &'static str, version: &'static str, region: &'static str, body: Value| common::signed_tencent(&emu, action, version, region, body);
     let err = |v: &Value| v["Error"]["Code"].as_str().unwrap_or("").to_string();
     let png = base64_of(&fixture("blank.png"));
     assert_eq!(err(&send("PassportOCR", "2017-01-01", "ap-beijing", json!({"ImageBase64": png})).await), "NoSuchVersion");
