@@ -71,6 +71,13 @@ impl Drop for Emulator {
 pub fn bench(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let root = root();
+    if args.iter().any(|a| a == "--report") {
+        // docs/BENCHMARKS.md and the plot again from the last run's figures (target/bench/results.json).
+        let raw_path = root.join("target/bench/results.json");
+        let results: Value = serde_json::from_str(&std::fs::read_to_string(&raw_path).map_err(|e| format!("{}: {e} (run cargo xtask bench first)", raw_path.display()))?)
+            .map_err(|e| e.to_string())?;
+        return write_report(&root, &results, &raw_path);
+    }
     let t0 = Instant::now();
     let scratch = root.join("target/bench");
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
@@ -156,13 +163,20 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     results["total_seconds"] = json!(t0.elapsed().as_secs_f64());
     save(&results)?;
 
-    let report = crate::bench_report::render(&results);
+    write_report(&root, &results, &raw_path)?;
+    println!("bench: {} in all", minutes(t0.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+/// The ratios on stdout, docs/BENCHMARKS.md and docs/benchmarks.svg from one run's figures.
+fn write_report(root: &Path, results: &Value, raw_path: &Path) -> Result<(), String> {
+    let report = crate::bench_report::render(results);
     println!("{}", report.summary);
     let docs = root.join("docs");
     std::fs::create_dir_all(&docs).map_err(|e| e.to_string())?;
     std::fs::write(docs.join("BENCHMARKS.md"), &report.markdown).map_err(|e| e.to_string())?;
-    run(Command::new(&python).arg(root.join("bench/python/plot.py")).arg(&raw_path).arg(docs.join("benchmarks.svg")))?;
-    println!("bench: wrote docs/BENCHMARKS.md and docs/benchmarks.svg ({} in all, raw figures in {})", minutes(t0.elapsed().as_secs_f64()), raw_path.display());
+    run(Command::new(root.join("target/bench/venv/bin/python")).arg(root.join("bench/python/plot.py")).arg(raw_path).arg(docs.join("benchmarks.svg")))?;
+    println!("bench: wrote docs/BENCHMARKS.md and docs/benchmarks.svg (raw figures in {})", raw_path.display());
     Ok(())
 }
 

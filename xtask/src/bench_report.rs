@@ -286,9 +286,10 @@ pub fn render(r: &Value) -> Report {
 /// What profiling found behind a missed target (see the closing notes of issue 8).
 fn reason(what: &str) -> &'static str {
     if what.starts_with("Rust CPU per call") {
-        "CPU time at 1 in flight is mostly the kernel's (a writev, a recvfrom and an epoll_wait a call on both sides, \
-         counted by strace) and moves by 10-30% between runs and batches; the instruction counts below it, which do not \
-         move, put ours within 10% of the raw call at both concurrencies. The remaining difference is the client's own \
+        "CPU time per call is mostly the kernel's (a writev, a recvfrom and an epoll_wait a call on both sides, \
+         counted by strace) and the ratio moves by 10-30% between runs (0.90x to 1.44x at 64 in flight, 0.99x to 1.33x \
+         at 1, over this session's runs); the instruction counts, which do not move, put ours within 10% of the raw \
+         call at both concurrencies. The remaining difference is the client's own \
          work: the input checks, the token lookup, the retry policy, the tracing span and the per-request timeout."
     } else if what.starts_with("Python") && what.contains("sync on 1 thread") {
         "one blocking call is one round trip on loopback through the emulator; the Rust client alone (no Python) \

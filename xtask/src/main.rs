@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Some("soak") => run(cargo().args(["test", "--release", "-p", "wxcv", "--test", "soak", "--", "--ignored", "--nocapture"])),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
-        _ => Err("usage: cargo xtask <codegen [--check] | test | bench [--quick] | soak | fuzz [--seconds N] [TARGET...]>".to_string()),
+        _ => Err("usage: cargo xtask <codegen [--check] | test | bench [--quick | --report] | soak | fuzz [--seconds N] [TARGET...]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
