@@ -27,11 +27,14 @@ pub const NOTES: &str = "
 ## Notes
 
 - Ratios are ours over the anchor: requests per second (higher is better), CPU and time per call
-  (lower is better). Both sides share the machine's 2 cores with the emulator, so a faster client
-  also leaves the emulator more CPU; that is part of what a user gets.
-- Run it again with `cargo xtask bench` (about 10 minutes here, most of it building the release
-  crates and installing the anchors); `cargo xtask bench --quick` runs short batches to check the
-  harness.
+  (lower is better). The Python and Node sides share the machine's 2 cores with the emulator, so a
+  faster client also leaves the emulator more CPU; that is part of what a user gets.
+- Figures move from run to run on this 2-core machine (the tables show one run; the ratios of the
+  Python and Node scenarios moved by up to a quarter between this session's runs).
+- Run it again with `cargo xtask bench` (about 5 minutes once the release crates are built and the
+  anchors installed, which a clean checkout does first); `cargo xtask bench --quick` runs short
+  batches to check the harness; `cargo xtask bench --report` writes this page again from the last
+  run's figures.
 ";
 
 struct Emulator {

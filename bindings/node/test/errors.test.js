@@ -18,7 +18,7 @@ test('API error fields', () =>
       assert.strictEqual(e.meaning, 'No certificate or card was found in the picture');
       assert.ok(e.meaningZh && e.vendorMessage && e.requestId && e.message.includes(e.requestId));
       assert.ok(e.errMsg.startsWith('openapi.ocr.bankcard:fail '));
-      assert.deepStrictEqual(wxcv.CertificateNotFoundError.CODES, [['wechat', '101001']]);
+      assert.deepStrictEqual(wxcv.CertificateNotFoundError.CODES, [['wechat', '101001'], ['tencentcloud', 'FailedOperation.ImageNoBusinessCard']]);
       return true;
     });
     const tc = emu.tencentcloud();
