@@ -341,7 +341,7 @@ pub struct Input {
 }
 
 /// Kinds of input fault an `invalid:` map may name (the emulator reports one of these).
-pub const FAULT_KINDS: &[&str] = &["missing", "length", "charset", "prefix", "chars", "range", "items", "type", "url", "empty", "size", "pixels", "format", "default"];
+pub const FAULT_KINDS: &[&str] = &["missing", "length", "charset", "prefix", "chars", "json", "range", "items", "type", "url", "empty", "size", "pixels", "format", "default"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Limits {
@@ -353,6 +353,8 @@ pub struct Limits {
     pub charset: Option<(String, String)>,
     pub forbid_prefix: Option<String>,
     pub forbid_chars: Option<String>,
+    /// The string must hold a JSON object (Tencent OCR's `Config`).
+    pub json_object: bool,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub max_items: Option<u64>,

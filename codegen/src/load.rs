@@ -861,6 +861,7 @@ fn lower_limits(cx: &mut Ctx, i: usize, raw: Option<&Spanned<raw::RawLimits>>, p
         charset,
         forbid_prefix: l.forbid_prefix.clone(),
         forbid_chars: l.forbid_chars.clone(),
+        json_object: l.json_object,
         min: l.min,
         max: l.max,
         max_items: l.max_items,
@@ -877,7 +878,7 @@ fn check_limits_fit(cx: &mut Ctx, i: usize, at: &S, ty: &Type, l: &Limits, path:
     let p = format!("{path}.limits");
     let stringy = matches!(item, Type::String);
     let numeric = matches!(item, Type::Int | Type::Float);
-    if !stringy && (l.max_bytes.is_some() || l.min_chars.is_some() || l.max_chars.is_some() || l.charset.is_some() || l.forbid_prefix.is_some() || l.forbid_chars.is_some()) {
+    if !stringy && (l.max_bytes.is_some() || l.min_chars.is_some() || l.max_chars.is_some() || l.charset.is_some() || l.forbid_prefix.is_some() || l.forbid_chars.is_some() || l.json_object) {
         cx.err(i, at, &p, "string limits on an input that is not a string");
     }
     if !numeric && (l.min.is_some() || l.max.is_some()) {

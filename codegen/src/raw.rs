@@ -220,6 +220,8 @@ pub struct RawLimits {
     pub charset: Option<String>,
     pub forbid_prefix: Option<String>,
     pub forbid_chars: Option<String>,
+    #[serde(default)]
+    pub json_object: bool,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub max_items: Option<u64>,

@@ -292,6 +292,9 @@ fn limits_lit(l: &Limits) -> Option<String> {
     if let Some(v) = &l.forbid_chars {
         parts.push(format!("forbid_chars: Some({})", lit(v)));
     }
+    if l.json_object {
+        parts.push("json_object: true".into());
+    }
     if let Some(v) = l.min {
         parts.push(format!("min: Some({})", num(v)));
     }

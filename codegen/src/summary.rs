@@ -82,6 +82,7 @@ fn limits(l: &Limits) -> String {
     if let Some((w, _)) = &l.charset { v.push(format!("charset={w}")); }
     if let Some(x) = &l.forbid_prefix { v.push(format!("forbid_prefix={x:?}")); }
     if let Some(x) = &l.forbid_chars { v.push(format!("forbid_chars={x:?}")); }
+    if l.json_object { v.push("json_object".into()); }
     if let Some(x) = l.min { v.push(format!("min={x}")); }
     if let Some(x) = l.max { v.push(format!("max={x}")); }
     if let Some(x) = l.max_items { v.push(format!("max_items={x}")); }

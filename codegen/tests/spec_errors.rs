@@ -561,7 +561,7 @@ fn invalid_map_checks_fault_kinds_and_codes() {
         errors(&wechat(&img)),
         format!(
             "{IMG}:{line}: endpoints.scan_qrcode.inputs.label.invalid.default: unknown error code 40159 (not in errors.yaml)\n\
-             {IMG}:{line}: endpoints.scan_qrcode.inputs.label.invalid.lenght: unknown fault kind \"lenght\" (missing | length | charset | prefix | chars | range | items | type | url | empty | size | pixels | format | default)"
+             {IMG}:{line}: endpoints.scan_qrcode.inputs.label.invalid.lenght: unknown fault kind \"lenght\" (missing | length | charset | prefix | chars | json | range | items | type | url | empty | size | pixels | format | default)"
         )
     );
     // A known code the endpoint does not list.

@@ -162,21 +162,13 @@ pub async fn handle(st: &State, method: &Method, path: &str, base: &str, body: B
     result.unwrap_or_else(|e| e)
 }
 
-/// `ocr.idcard`, or the cloud name `ocr.idcard` / `ocr.driverLicense`, to the `group.id` key.
-/// The key fixtures are kept under: `group.id` for a WeChat endpoint (`ocr.idcard`, or its cloud-call
-/// name `ocr.idcard`/`img.scanQRCode`), the action for a Tencent Cloud one (`QrcodeOCR`, or
-/// `tencentcloud.ocr.qrcode_ocr`).
+/// The fixture key of an endpoint named by a caller: a WeChat endpoint by `group.id` or its
+/// cloud-call name (`ocr.idcard`, `img.scanQRCode`), a Tencent Cloud one by action (`QrcodeOCR`) or
+/// `tencentcloud.group.id`; see [`fixture_key`].
 pub fn resolve_endpoint(name: &str) -> Option<String> {
-    let wechat = wxcv::wechat::ENDPOINTS
-        .iter()
-        .find(|e| format!("{}.{}", e.group, e.id) == name || e.name == name)
-        .map(|e| format!("{}.{}", e.group, e.id));
-    wechat.or_else(|| {
-        wxcv::tencentcloud::ENDPOINTS
-            .iter()
-            .find(|e| e.name == name || format!("tencentcloud.{}.{}", e.group, e.id) == name)
-            .map(|e| e.name.to_string())
-    })
+    let wechat = wxcv::wechat::ENDPOINTS.iter().find(|e| format!("{}.{}", e.group, e.id) == name || e.name == name);
+    let tencent = || wxcv::tencentcloud::ENDPOINTS.iter().find(|e| e.name == name || format!("tencentcloud.{}.{}", e.group, e.id) == name);
+    wechat.or_else(tencent).map(|e| fixture_key(e))
 }
 
 /// The fixture key of an endpoint (see [`resolve_endpoint`]).

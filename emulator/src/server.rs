@@ -212,6 +212,21 @@ pub async fn fetch(st: &State, url: &str) -> Result<Bytes, String> {
     Ok(Bytes::from(body))
 }
 
+/// A call's picture for an endpoint that decodes codes: the canned reply registered for it, given
+/// as it is without decoding (what the benchmarks use), or the picture decoded.
+pub enum Scanned {
+    Canned(serde_json::Value),
+    Decoded(DynamicImage),
+}
+
+pub async fn canned_or_decoded(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<Scanned, PictureError> {
+    let (input, bytes) = picture(st, ep, inp).await?;
+    if let Some(reply) = st.fixture(ep, &bytes) {
+        return Ok(Scanned::Canned(reply));
+    }
+    Ok(Scanned::Decoded(decode(st, input, bytes).await?))
+}
+
 /// The reply registered for this endpoint and the call's picture (`POST /__emulator/fixtures/ocr`),
 /// once the picture is fetched and known to decode as one: undecodable bytes are the input's
 /// documented fault, whatever is registered.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
-use wxcv::rt::{EndpointInfo, InputKind, OutputKind, ValueType};
+use wxcv::rt::{EndpointInfo, InputKind, OutputKind};
 use wxcv::tencentcloud as tc;
 
 use crate::inputs::{self, InputFault, Inputs};
@@ -180,9 +180,6 @@ async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call, request_id
         Ok(i) => i,
         Err(f) => return input_error(&f),
     };
-    if let Err(o) = check_json_strings(ep, &inp) {
-        return o;
-    }
     match ep.id {
         "qrcode_ocr" => qrcode_ocr(st, ep, &inp, request_id).await,
         "query_bar_code" => query_bar_code(st, &inp, request_id),
@@ -191,26 +188,6 @@ async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call, request_id
         }
         _ => err("UnsupportedOperation", "the emulator has no behaviour for this action"),
     }
-}
-
-/// The wire names of string inputs that carry a JSON object serialized as a string (OCR actions'
-/// `Config`, e.g. BusinessCardOCR's `{"RetImageType":"PROPROCESS"}`). The spec types them as plain
-/// strings; the vendor rejects one that is not a JSON object with the input's `invalid` code
-/// (BusinessCardOCR: InvalidParameter.ConfigFormatError).
-const JSON_OBJECT_STRINGS: &[&str] = &["Config"];
-
-fn check_json_strings(ep: &'static EndpointInfo, inp: &Inputs) -> Result<(), Outcome> {
-    for input in ep.inputs {
-        let InputKind::Value { wire, ty: ValueType::String, .. } = input.kind else { continue };
-        if !JSON_OBJECT_STRINGS.contains(&wire) {
-            continue;
-        }
-        let Some(text) = inp.str(input.name) else { continue };
-        if !matches!(serde_json::from_str::<Value>(text), Ok(Value::Object(_))) {
-            return Err(err(input.invalid_code("default").unwrap_or("InvalidParameterValue"), format!("{wire} is not a JSON object in a string")));
-        }
-    }
-    Ok(())
 }
 
 fn model<T: serde::Serialize>(m: &T) -> Outcome {
@@ -260,17 +237,12 @@ fn nothing_found(ep: &'static EndpointInfo) -> &'static str {
 }
 
 async fn qrcode_ocr(st: &State, ep: &'static EndpointInfo, inp: &Inputs, request_id: &str) -> Outcome {
-    let (input, bytes) = match server::picture(st, ep, inp).await {
-        Ok(p) => p,
-        Err(e) => return picture_error(e),
-    };
-    // A canned reply registered for this picture is given without decoding (the benchmarks').
-    if let Some(mut reply) = st.fixture(ep, &bytes) {
-        reply["RequestId"] = request_id.into();
-        return Outcome::Json(reply);
-    }
-    let img = match server::decode(st, input, bytes).await {
-        Ok(img) => img,
+    let img = match server::canned_or_decoded(st, ep, inp).await {
+        Ok(server::Scanned::Decoded(img)) => img,
+        Ok(server::Scanned::Canned(mut reply)) => {
+            reply["RequestId"] = request_id.into();
+            return Outcome::Json(reply);
+        }
         Err(e) => return picture_error(e),
     };
     let (w, h) = (img.width(), img.height());

@@ -185,17 +185,9 @@ async fn decoded(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Result<
 }
 
 async fn scan(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
-    let (input, bytes) = match server::picture(st, ep, inp).await {
-        Ok(p) => p,
-        Err(e) => return picture_error(e),
-    };
-    // A canned reply registered for this picture is given as it is, without decoding: the
-    // benchmarks measure the client, not the decoder.
-    if let Some(reply) = st.fixture(ep, &bytes) {
-        return Outcome::Json(reply);
-    }
-    let img = match server::decode(st, input, bytes).await {
-        Ok(i) => i,
+    let img = match server::canned_or_decoded(st, ep, inp).await {
+        Ok(server::Scanned::Decoded(i)) => i,
+        Ok(server::Scanned::Canned(reply)) => return Outcome::Json(reply),
         Err(e) => return picture_error(e),
     };
     let (w, h) = (img.width(), img.height());

@@ -130,15 +130,22 @@ async fn business_card_config_must_be_a_json_object() {
     let client = TencentCloud::new(emu.tencent_config()).unwrap();
     let card = fixture("blank.png");
     emu.register_ocr("BusinessCardOCR", &card, chinese_card()).unwrap();
+    let png = base64_of(&card);
     for bad in ["RetImageType=PROPROCESS", "{RetImageType: PROPROCESS}", "[\"RetImageType\"]", "\"PROPROCESS\"", ""] {
+        // The client refuses it (limits.json_object) and sends nothing...
+        let before = emu.calls("ocr.business_card_ocr");
         let req = tc::BusinessCardOcrRequest::new(card.clone()).config(bad);
         let e = client.ocr().business_card_ocr(req).await.unwrap_err();
-        assert_eq!(code(&e), "InvalidParameter.ConfigFormatError", "Config {bad:?}");
-        assert_eq!(api(&e).category(), Category::Input);
+        assert!(matches!(&e, wxcv::Error::InvalidInput { field, .. } if field == "config"), "Config {bad:?}: {e:?}");
+        assert_eq!(emu.calls("ocr.business_card_ocr"), before, "Config {bad:?} was sent");
+        // ...and the emulator answers the vendor's code to a request that carries it anyway.
+        let r = common::signed_tencent(&emu, "BusinessCardOCR", "2018-11-19", "ap-guangzhou", json!({"ImageBase64": png, "Config": bad})).await;
+        assert_eq!(r["Error"]["Code"], "InvalidParameter.ConfigFormatError", "Config {bad:?}: {r}");
     }
     // Checked before the picture: a bad Config with a picture that has no fixture.
-    let req = tc::BusinessCardOcrRequest::new(fixture("qr.png")).config("nope");
-    assert_eq!(code(&client.ocr().business_card_ocr(req).await.unwrap_err()), "InvalidParameter.ConfigFormatError");
+    let qr = base64_of(&fixture("qr.png"));
+    let r = common::signed_tencent(&emu, "BusinessCardOCR", "2018-11-19", "ap-guangzhou", json!({"ImageBase64": qr, "Config": "nope"})).await;
+    assert_eq!(r["Error"]["Code"], "InvalidParameter.ConfigFormatError", "{r}");
     let req = tc::BusinessCardOcrRequest::new(card).config(r#"{"RetImageType": "PROPROCESS"}"#);
     assert_eq!(client.ocr().business_card_ocr(req).await.unwrap().business_card_infos.len(), 4);
 }
@@ -192,8 +199,8 @@ async fn a_bad_signature_is_still_rejected() {
     let e = wrong_key.ocr().business_card_ocr(tc::BusinessCardOcrRequest::new(card.clone())).await.unwrap_err();
     assert_eq!(code(&e), "AuthFailure.SignatureFailure");
     // Before the inputs: a bad Config is not what a badly signed call hears about.
-    let e = wrong_key.ocr().business_card_ocr(tc::BusinessCardOcrRequest::new(card.clone()).config("nope")).await.unwrap_err();
-    assert_eq!(code(&e), "AuthFailure.SignatureFailure");
+    let r = common::signed_tencent_with(&emu, "not-the-key", "BusinessCardOCR", "2018-11-19", "ap-guangzhou", json!({"ImageBase64": base64_of(&card), "Config": "nope"})).await;
+    assert_eq!(r["Error"]["Code"], "AuthFailure.SignatureFailure", "{r}");
     let e = wrong_key.ocr().passport_ocr(tc::PassportOcrRequest::new(card.clone())).await.unwrap_err();
     assert_eq!(code(&e), "AuthFailure.SignatureFailure");
     let unknown = TencentCloud::new(tc::TencentCloudConfig::new("AKIDnobody", SECRET_KEY).base_url(emu.base_url())).unwrap();

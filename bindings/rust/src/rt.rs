@@ -153,6 +153,8 @@ pub struct Limits {
     pub charset: Option<(&'static str, &'static str)>,
     pub forbid_prefix: Option<&'static str>,
     pub forbid_chars: Option<&'static str>,
+    /// The string must hold a JSON object (Tencent OCR's `Config`).
+    pub json_object: bool,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub max_items: Option<u64>,
@@ -168,6 +170,7 @@ impl Limits {
         charset: None,
         forbid_prefix: None,
         forbid_chars: None,
+        json_object: false,
         min: None,
         max: None,
         max_items: None,
@@ -176,7 +179,7 @@ impl Limits {
 }
 
 /// A broken limit: the kind of fault (a key of the spec's `invalid:` maps: `length`, `charset`,
-/// `prefix`, `chars`, `range`, `items`, `empty`, `size`, `format`) and what is wrong. The client
+/// `prefix`, `chars`, `json`, `range`, `items`, `empty`, `size`, `format`) and what is wrong. The client
 /// turns it into [`Error::InvalidInput`]; the emulator into the vendor code the spec gives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LimitFault {
@@ -223,6 +226,9 @@ impl Limits {
             if let Some(bad) = s.chars().find(|c| fc.contains(*c)) {
                 return fault("chars", format!("must not contain {bad:?}"));
             }
+        }
+        if self.json_object && !matches!(serde_json::from_str::<serde_json::Value>(s), Ok(serde_json::Value::Object(_))) {
+            return fault("json", "must be a JSON object in a string, such as {\"RetImageType\":\"PROPROCESS\"}".into());
         }
         Ok(())
     }

@@ -639,7 +639,7 @@ pub static OCR_BUSINESS_CARD_OCR: EndpointInfo = EndpointInfo {
     summary_zh: "名片识别：中英文名片各字段的自动定位与识别，包含姓名、电话、手机号、邮箱、公司、部门、职位、网址、地址、QQ、微信、MSN 等",
     inputs: &[
         InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(7340032), formats: &[Format::Png, Format::Jpeg], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 7 MB after base64, downloaded within 3 s; PNG or JPEG, no GIF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
-        InputInfo { name: "config", kind: InputKind::Value { loc: Loc::Json, wire: "Config", cloud: None, ty: ValueType::String, comma: false }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[("default", "InvalidParameter.ConfigFormatError")], doc: Some("optional JSON object as a string; the only documented key is RetImageType: \"PROPROCESS\", which deskews the picture around its centre and returns the upright card crop in RetImageBase64. Example: {\"RetImageType\":\"PROPROCESS\"}") },
+        InputInfo { name: "config", kind: InputKind::Value { loc: Loc::Json, wire: "Config", cloud: None, ty: ValueType::String, comma: false }, required: false, secret: false, default: None, limits: Limits { json_object: true, ..Limits::NONE }, invalid: &[("json", "InvalidParameter.ConfigFormatError"), ("default", "InvalidParameter.ConfigFormatError")], doc: Some("optional JSON object as a string; the only documented key is RetImageType: \"PROPROCESS\", which deskews the picture around its centre and returns the upright card crop in RetImageBase64. Example: {\"RetImageType\":\"PROPROCESS\"}") },
     ],
 };
 
@@ -688,6 +688,7 @@ impl BusinessCardOcrRequest {
         let mut w = WireRequest::new(ep);
         w.image("image", self.image, &ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }, &Limits { max_base64_bytes: Some(7340032), formats: &[Format::Png, Format::Jpeg], ..Limits::NONE }).await?;
         if let Some(v) = &self.config {
+            Check::check(v, ep, "config", &Limits { json_object: true, ..Limits::NONE })?;
             w.value(Loc::Json, "Config", v, false)?;
         }
         Ok(w)
