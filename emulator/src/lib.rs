@@ -1,23 +1,46 @@
 //! A local emulator of the WeChat image/OCR APIs and Tencent Cloud OCR (QrcodeOCR, QueryBarCode),
 //! driven by the same spec as the client: routes, inputs, limits and error replies come from the
 //! generated `EndpointInfo` tables, and replies are built from the client's generated models.
+//!
+//! The server is the `server` feature (on by default). Without it the crate is a stand-in that
+//! keeps the same `Emulator` type and constants, so a binding built without the emulator (the
+//! mobile library for apps) compiles unchanged and `Emulator::start` says what is missing; none of
+//! the decoding, imaging or HTTP server code is linked in.
 
+#[cfg(feature = "server")]
 pub mod codes;
+#[cfg(feature = "server")]
 pub mod fixture_gen;
 
+#[cfg(not(feature = "server"))]
+mod absent;
+#[cfg(feature = "server")]
 mod control;
+#[cfg(feature = "server")]
 pub mod imaging;
+#[cfg(feature = "server")]
 mod inputs;
+#[cfg(feature = "server")]
 mod server;
+#[cfg(feature = "server")]
 pub mod state;
+#[cfg(feature = "server")]
 mod tencent;
+#[cfg(feature = "server")]
 mod wechat;
 
+#[cfg(feature = "server")]
 use std::net::SocketAddr;
+#[cfg(feature = "server")]
 use std::sync::Arc;
 
+#[cfg(not(feature = "server"))]
+pub use absent::Emulator;
+#[cfg(feature = "server")]
 pub use state::{Fault, FaultRule, LogEntry};
+#[cfg(feature = "server")]
 pub use tencent::gtin_valid;
+#[cfg(feature = "server")]
 pub use wechat::wxacode_link;
 
 /// The app the emulator knows from the start.
@@ -47,12 +70,14 @@ impl Default for EmulatorConfig {
 }
 
 /// A running emulator; stops when dropped.
+#[cfg(feature = "server")]
 pub struct Emulator {
     addr: SocketAddr,
     state: Arc<state::State>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+#[cfg(feature = "server")]
 impl Emulator {
     /// Starts on a free loopback port with the default configuration.
     pub async fn start() -> std::io::Result<Emulator> {
@@ -153,6 +178,7 @@ impl Emulator {
     }
 }
 
+#[cfg(feature = "server")]
 impl Drop for Emulator {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -163,6 +189,7 @@ impl Drop for Emulator {
 
 /// The emulator's HTTP service over `state`, without a socket: what [`Emulator::start_with`] serves,
 /// for driving it in-process (`tower::ServiceExt::oneshot`; the fuzz target in `fuzz/` does).
+#[cfg(feature = "server")]
 pub fn router(state: Arc<state::State>) -> axum::Router {
     axum::Router::new()
         .fallback(server::handle)
