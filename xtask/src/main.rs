@@ -1,8 +1,9 @@
-//! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench` · `cargo xtask soak` ·
-//! `cargo xtask fuzz [--seconds N] [TARGET...]`
+//! `cargo xtask codegen [--check]` · `cargo xtask test` · `cargo xtask bench` · `cargo xtask dist` ·
+//! `cargo xtask soak` · `cargo xtask fuzz [--seconds N] [TARGET...]`
 
 mod bench;
 mod bench_report;
+mod dist;
 mod fuzz;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ fn main() -> ExitCode {
         Some("soak") => run(cargo().args(["test", "--release", "-p", "wxcv", "--test", "soak", "--", "--ignored", "--nocapture"])),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
-        _ => Err("usage: cargo xtask <codegen [--check] | test | bench [--quick | --report] | soak | fuzz [--seconds N] [TARGET...]>".to_string()),
+        Some("dist") => dist::dist(&args[1..]),
+        _ => Err("usage: cargo xtask <codegen [--check] | test | bench [--quick | --report] | dist | soak | fuzz [--seconds N] [TARGET...]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,35 +153,62 @@ fn test() -> Result<(), String> {
     let rust = ["--workspace", "--exclude", "wxcv-python", "--exclude", "wxcv-node", "--exclude", "wxcv-mobile", "--exclude", "uniffi-bindgen"];
     let result = run_counted(cargo().arg("test").args(rust).arg("--all-targets"), &mut totals)
         .and_then(|()| run_counted(cargo().arg("test").args(rust).arg("--doc"), &mut totals))
-        .and_then(|()| python_tests(&mut totals))
+        // The Python and Node suites run against the release artifacts, installed as users install them.
+        .and_then(|()| dist::dist(&[]))
         .and_then(|()| node_tests(&mut totals))
+        .and_then(|()| python_tests(&mut totals))
         .and_then(|()| kotlin_tests(&mut totals));
     println!("xtask test took {:.0} s", start.elapsed().as_secs_f64());
     println!("total: {} passed, {} failed, {} skipped", totals.0, totals.1, totals.2);
     result
 }
 
-/// The Python package, installed the way a user installs it (`pip install ./bindings/python`, a
-/// release build through maturin) into a venv under target/, then its pytest suite.
+/// The one file in target/dist whose name starts and ends so.
+fn dist_file(prefix: &str, suffix: &str) -> Result<PathBuf, String> {
+    let found: Vec<PathBuf> = dist::artifacts(&root().join("target/dist"))?
+        .into_iter()
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix)))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!("expected one {prefix}*{suffix} in target/dist, found {found:?}")),
+    }
+}
+
+/// What the suites that run against installed artifacts get: PATH without Rust, where the
+/// artifacts are, and the PATH with cargo for the tests of the source builds.
+fn installed_env(cmd: &mut Command) -> &mut Command {
+    let root = root();
+    cmd.env("PATH", dist::path_without_rust())
+        .env("WXCV_BUILD_PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("WXCV_REPO_ROOT", &root)
+        .env("WXCV_DIST_DIR", root.join("target/dist"))
+        .env("WXCV_DIST_TOOLS", root.join("target/dist-tools/bin"))
+}
+
+/// The Python package as a user installs it: the wheel from target/dist into a fresh venv with no
+/// Rust on PATH; then its pytest suite against that install, and the artifact checks in tests/dist
+/// (checksums, auditwheel, the glibc floor of every ELF file, the command line's tarball, the sdist).
 fn python_tests(totals: &mut (u64, u64, u64)) -> Result<(), String> {
     let root = root();
-    let venv = root.join("target/python-venv");
+    let venv = root.join("target/python-installed");
     let python = venv.join("bin/python");
-    let t = Instant::now();
-    if !python.exists() {
-        let host = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-        run(Command::new(&host).args(["-m", "venv"]).arg(&venv))?;
-    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let host = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    run(Command::new(&host).args(["-m", "venv"]).arg(&venv))?;
     // Test tools only; the package itself has no runtime dependency.
-    run(Command::new(&python).args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "pytest>=8,<10", "mypy>=1.10,<3"]))?;
-    run(Command::new(&python)
-        .args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "--force-reinstall", "--no-deps"])
-        .arg(root.join("bindings/python"))
-        .env("CARGO_TARGET_DIR", root.join("target")))?;
-    println!("python: venv ready and package installed in {:.0} s", t.elapsed().as_secs_f64());
-    let mut cmd = Command::new(&python);
-    cmd.args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "bindings/python/tests"]).current_dir(&root);
-    run_pytest(&mut cmd, totals)
+    run(installed_env(&mut Command::new(&python)).args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "pytest>=8,<10", "mypy>=1.10,<3"]))?;
+    let wheel = dist_file("wxcv-", ".whl")?;
+    let t = Instant::now();
+    run(installed_env(&mut Command::new(&python)).args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-index"]).arg(&wheel))?;
+    println!("python: {} installed into a fresh venv in {:.1} s", wheel.file_name().unwrap_or_default().to_string_lossy(), t.elapsed().as_secs_f64());
+    let pytest = |dir: &str| {
+        let mut cmd = Command::new(&python);
+        installed_env(&mut cmd).env("WXCV_EXPECT_INSTALLED", "1").args(["-m", "pytest", "-q", "-p", "no:cacheprovider", dir]).current_dir(&root);
+        cmd
+    };
+    run_pytest(&mut pytest("bindings/python/tests"), totals)?;
+    run_pytest(&mut pytest("tests/dist"), totals)
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
@@ -221,19 +250,27 @@ fn run_pytest(cmd: &mut Command, totals: &mut (u64, u64, u64)) -> Result<(), Str
     if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
 }
 
-/// The Node package: its dev tools (typescript, @types/node) from the lock file, the addon built
-/// in release (as `npm install` builds it), then its node:test suite, which also installs the
-/// package into fresh folders from the `npm pack` tarball and from the folder.
+/// The Node packages as a user installs them: the platform package and the main package from
+/// target/dist into a fresh folder with no Rust on PATH; then the node:test suite, copied into that
+/// folder so that `require('wxcv')` is the installed package. The dev tools (typescript,
+/// @types/node) come from bindings/node's lock file.
 fn node_tests(totals: &mut (u64, u64, u64)) -> Result<(), String> {
-    let dir = root().join("bindings/node");
-    let t = Instant::now();
+    let root = root();
+    let dir = root.join("bindings/node");
     if !dir.join("node_modules/typescript").exists() {
         run(Command::new("npm").args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"]).current_dir(&dir))?;
     }
-    run(Command::new("node").args(["scripts/build-native.js"]).current_dir(&dir))?;
-    println!("node: tools ready and addon built in {:.0} s", t.elapsed().as_secs_f64());
+    let fresh = root.join("target/node-installed");
+    let _ = std::fs::remove_dir_all(&fresh);
+    std::fs::create_dir_all(&fresh).map_err(|e| e.to_string())?;
+    std::fs::write(fresh.join("package.json"), "{\"name\": \"wxcv-installed-suite\", \"private\": true}\n").map_err(|e| e.to_string())?;
+    let (platform, main) = (dist_file("wxcv-linux-x64-gnu-", ".tgz")?, dist_file(&format!("wxcv-{}.tgz", env!("CARGO_PKG_VERSION")), "")?);
+    let t = Instant::now();
+    run(installed_env(&mut Command::new("npm")).args(["install", "--no-audit", "--no-fund", "--silent"]).arg(&platform).arg(&main).current_dir(&fresh))?;
+    println!("node: the release packages installed into a fresh folder in {:.1} s", t.elapsed().as_secs_f64());
+    dist::copy_tree(&dir.join("test"), &fresh.join("test"))?;
     let mut cmd = Command::new("node");
-    cmd.args(["--test", "--test-reporter=tap", "test/"]).current_dir(&dir);
+    installed_env(&mut cmd).args(["--test", "--test-reporter=tap", "test/"]).current_dir(&fresh);
     run_tap(&mut cmd, totals)
 }
 
@@ -270,14 +307,17 @@ fn run_tap(cmd: &mut Command, totals: &mut (u64, u64, u64)) -> Result<(), String
 }
 
 /// The Kotlin suite: Maven compiles the generated Kotlin with the tests (Kotlin plugin, JNA and
-/// kotlinx-coroutines from Maven Central) and runs them on the JVM against the dev library that
-/// `codegen --check` built. Counts come from surefire's reports.
+/// kotlinx-coroutines from Maven Central) and runs them on the JVM against the dev library, built
+/// with the emulator. Counts come from surefire's reports.
 fn kotlin_tests(totals: &mut (u64, u64, u64)) -> Result<(), String> {
     let root = root();
     let dir = root.join("bindings/mobile/kotlin");
     let reports = dir.join("target/surefire-reports");
     let _ = std::fs::remove_dir_all(&reports);
     let t = Instant::now();
+    // The library apps ship leaves the emulator out; the tests need it (the same bindings: without
+    // the feature `Emulator.start` only fails).
+    run(cargo().args(["build", "-q", "-p", "wxcv-mobile", "--features", "emulator"]))?;
     let result = run(Command::new("mvn")
         .args(["-B", "-q", "test"])
         .arg(format!("-Dwxcv.lib.dir={}", root.join("target/debug").display()))

@@ -15,8 +15,15 @@ function build(dev = process.argv.includes('--dev')) {
   if (!dev) args.push('--release');
   console.error(`wxcv: building the addon: ${cargo} ${args.join(' ')}`);
   const b = spawnSync(cargo, args, { stdio: 'inherit' });
+  if (b.error && b.error.code === 'ENOENT') {
+    console.error(
+      `wxcv: no prebuilt addon fits ${process.platform}-${process.arch} and ${cargo} is not on PATH to build one from source: ` +
+        'install Rust (rustup) and run npm install again, or install on Linux x64 with glibc >= 2.17, where the prebuilt addon fits',
+    );
+    return false;
+  }
   if (b.error || b.status !== 0) {
-    console.error(`wxcv: the build failed${b.error ? `: ${b.error.message} (is cargo on PATH?)` : ''}`);
+    console.error(`wxcv: the build of the addon failed${b.error ? `: ${b.error.message}` : ` (${cargo} exited with ${b.status})`}`);
     return false;
   }
   const meta = spawnSync(cargo, ['metadata', '--format-version', '1', '--no-deps', '--manifest-path', path.join(root, 'Cargo.toml')], {

@@ -1,9 +1,12 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+// The package under test: the installed one where this suite runs from a folder that depends on
+// it (how `cargo xtask test` runs it, against the packages in target/dist), else this folder's own.
 const wxcv = require('wxcv');
+const PKG = path.dirname(require.resolve('wxcv/package.json'));
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = process.env.WXCV_REPO_ROOT ? path.resolve(process.env.WXCV_REPO_ROOT) : path.resolve(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
 const fixture = (name) => fs.readFileSync(path.join(FIXTURES, name));
 const scenarios = () => JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'scenarios.json'), 'utf8')).scenarios;
@@ -33,4 +36,4 @@ function pictureSize(b) {
   throw new Error('no JPEG frame header');
 }
 
-module.exports = { wxcv, ROOT, FIXTURES, fixture, scenarios, withEmulator, pictureSize };
+module.exports = { wxcv, PKG, ROOT, FIXTURES, fixture, scenarios, withEmulator, pictureSize };

@@ -4,9 +4,10 @@
 // compared after the cloud-call renaming (`code_results` -> `codeResults`).
 const test = require('node:test');
 const assert = require('node:assert');
-const { wxcv, fixture, scenarios, withEmulator, pictureSize } = require('./helpers');
-const wechatModule = require('../lib/generated/wechat');
-const tencentModule = require('../lib/generated/tencentcloud');
+const path = require('node:path');
+const { wxcv, PKG, fixture, scenarios, withEmulator, pictureSize } = require('./helpers');
+const wechatModule = require(path.join(PKG, 'lib', 'generated', 'wechat'));
+const tencentModule = require(path.join(PKG, 'lib', 'generated', 'tencentcloud'));
 
 /** The generated table entry and the JS group/method of a scenario's `call` (`img.scan_qrcode`, `tc.qrcode_ocr`). */
 function locate(call) {

@@ -8,12 +8,26 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
-const pkg = path.resolve(__dirname, '..');
-const tsc = path.join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
-const FLAGS = ['--strict', '--noEmit', '--target', 'es2022', '--module', 'commonjs', '--moduleResolution', 'node', '--types', 'node', '--skipLibCheck', 'false'];
+const { PKG: pkg, ROOT } = require('./helpers');
+
+// The dev tools (typescript, @types/node) are the repository's (`npm ci` in bindings/node), and
+// `wxcv` resolves to the package under test, installed or this folder.
+const tools = path.join(ROOT, 'bindings', 'node', 'node_modules');
+const tsc = path.join(tools, 'typescript', 'bin', 'tsc');
 
 function run(files) {
-  return spawnSync(process.execPath, [tsc, ...FLAGS, ...files], { cwd: pkg, encoding: 'utf8', timeout: 300000 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxcv-tsconfig-'));
+  const config = path.join(dir, 'tsconfig.json');
+  fs.writeFileSync(config, JSON.stringify({
+    compilerOptions: {
+      strict: true, noEmit: true, target: 'es2022', module: 'commonjs', moduleResolution: 'node', skipLibCheck: false,
+      types: ['node'], typeRoots: [path.join(tools, '@types')], baseUrl: dir, paths: { wxcv: [path.join(pkg, 'index.d.ts')] },
+    },
+    files,
+  }));
+  const r = spawnSync(process.execPath, [tsc, '-p', config], { cwd: dir, encoding: 'utf8', timeout: 300000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return r;
 }
 
 test('every endpoint type-checks under --strict', { skip: !fs.existsSync(tsc) && 'typescript is not installed (npm install in bindings/node)' }, () => {
