@@ -76,7 +76,8 @@ def glibc_needs(elf: Path) -> Dict[str, Tuple[int, ...]]:
     r = subprocess.run(["objdump", "-T", str(elf)], capture_output=True, text=True, check=True)
     needs: Dict[str, Tuple[int, ...]] = {}
     for line in r.stdout.splitlines():
-        m = re.search(r"\bGLIBC_(\d+(?:\.\d+)*)\s+(?:\S+\s+)?(\S+)$", line)
+        # `... DF *UND*  0000000000000000 (GLIBC_2.14) memcpy` (binutils >= 2.35 wraps the version)
+        m = re.search(r"\(?GLIBC_(\d+(?:\.\d+)*)\)?\s+(?:\S+\s+)?(\S+)$", line)
         if m and " *UND*" in line:
             needs[m.group(2)] = tuple(int(x) for x in m.group(1).split("."))
     return needs
