@@ -156,6 +156,22 @@ async fn ocr_errors_carry_the_spec_meaning() {
     assert_eq!(api.request_id.as_deref(), Some("64a1-77"));
     assert!(api.meaning().unwrap().to_lowercase().contains("certificate") || api.meaning().unwrap().contains("card"), "{:?}", api.meaning());
     assert!(err.to_string().contains("101001"), "{err}");
+    // Each thing once: the message without the rid, the rid as the request id only.
+    assert_eq!(api.message, "certificate not found");
+    let text = err.to_string();
+    assert_eq!(text.matches("certificate not found").count(), 1, "{text}");
+    assert_eq!(text.matches("64a1-77").count(), 1, "{text}");
+}
+
+#[tokio::test]
+async fn a_wechat_message_that_repeats_itself_is_said_once() {
+    let (_server, wx) = wechat_server(|_| Reply::json(json!({"errcode": 101001, "errmsg": "certificate not found: certificate not found rid: 64a1-78"}))).await;
+    let err = wx.ocr().bankcard(BankcardRequest::new(jpeg(64))).await.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.message, "certificate not found");
+    assert_eq!(api.request_id.as_deref(), Some("64a1-78"));
+    let text = err.to_string();
+    assert_eq!(text, "WeChat ocr.bankcard failed: 101001 certificate not found (No certificate or card was found in the picture) [request id 64a1-78]");
 }
 
 #[tokio::test]
