@@ -441,7 +441,10 @@ fn endpoint_command(e: &Entry) -> Command {
         }
     }
     if ep.vendor == Vendor::TencentCloud {
-        let mut arg = Arg::new(ARG_REGION).long(ARG_REGION).value_name("REGION").help("Tencent Cloud region (overrides TENCENTCLOUD_REGION)");
+        let mut arg = Arg::new(ARG_REGION).long(ARG_REGION).value_name("REGION").help(
+            "Tencent Cloud region (overrides TENCENTCLOUD_REGION). Without either, the request carries no X-TC-Region \
+             (Region is optional for the OCR actions) and ocr.tencentcloudapi.com serves it from the nearest region",
+        );
         if !ep.regions.is_empty() {
             arg = arg.value_parser(PossibleValuesParser::new(ep.regions.iter().copied()));
         }

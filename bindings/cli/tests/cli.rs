@@ -190,6 +190,16 @@ fn enum_values_and_defaults_are_shown() {
     assert!(help.contains("--path <TEXT>"), "{help}");
 }
 
+/// With no region configured, the request goes out without X-TC-Region; the help says what that means.
+#[test]
+fn the_region_default_is_documented() {
+    for cmd in ["qrcode-ocr", "query-bar-code"] {
+        let help = flat(&text(&run(wxcv(), &["tc", cmd, "--help"]).stdout));
+        assert!(help.contains("Without either, the request carries no X-TC-Region"), "{cmd}: {help}");
+        assert!(help.contains("nearest region"), "{cmd}: {help}");
+    }
+}
+
 #[test]
 fn deprecated_and_offline_endpoints_say_so() {
     for (top, cmd, ep) in [

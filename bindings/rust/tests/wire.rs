@@ -352,6 +352,18 @@ async fn qrcode_ocr_is_signed_and_parses_the_seed_reply() {
     assert_eq!(server.requests()[1].json(), json!({"ImageUrl": "https://x.example/q.png"}));
 }
 
+/// No region configured: nothing is refused, and the request carries no X-TC-Region (the vendor's
+/// domain then serves it from the nearest region).
+#[tokio::test]
+async fn without_a_region_no_region_header_is_sent() {
+    let server = Server::start(|_| Reply::json(json!({"Response": {"CodeResults": [], "RequestId": "r"}}))).await;
+    let tc = TencentCloud::new(TencentCloudConfig::new("AKIDEXAMPLE", "SECRET").base_url(&server.url)).unwrap();
+    tc.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(100))).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.header("x-tc-region"), None);
+    assert_eq!(r.header("x-tc-action"), Some("QrcodeOCR"));
+}
+
 #[tokio::test]
 async fn tencent_errors_keep_code_message_and_request_id() {
     let server = Server::start(|_| {
