@@ -368,7 +368,8 @@ async fn injected_faults_hit_the_next_calls_only() {
     let html = |e: &Error| matches!(e, Error::Decode { .. });
     let no_head = |e: &Error| matches!(e, Error::Transport { kind: wxcv::TransportKind::Io, .. });
     let short_body = |e: &Error| matches!(e, Error::Transport { kind: wxcv::TransportKind::Body, message, .. } if message.contains("broke off after"));
-    let cases: [(Fault, fn(&Error) -> bool); 4] = [
+    type Is = fn(&Error) -> bool;
+    let cases: [(Fault, Is); 4] = [
         (Fault { http_status: Some(503), ..Fault::default() }, status),
         (Fault { non_json: true, ..Fault::default() }, html),
         (Fault { drop: true, ..Fault::default() }, no_head),
