@@ -2,7 +2,7 @@
 //!
 //! | call | body / answer |
 //! |---|---|
-//! | `POST /__emulator/faults` | `{"endpoint": "img.scan_qrcode", "times": 2, "errcode": -1}` (or `http_status`, `delay_ms`, `drop`, `truncate`, `non_json`) |
+//! | `POST /__emulator/faults` | `{"endpoint": "img.scan_qrcode", "times": 2, "errcode": -1}` (or `http_status`, `delay_ms`, `non_json`; `drop`: the connection closes after the request, with no response head; `truncate`: the head with the full Content-Length and half the body, then the connection closes) |
 //! | `DELETE /__emulator/faults` | disarms every fault |
 //! | `POST /__emulator/fixtures/ocr` | `{"endpoint": "ocr.idcard", "image_base64": "...", "reply": {...}}` (or `"sha256"` instead of the image); any endpoint that reads a picture, WeChat's by `group.id`, Tencent Cloud's by action (`QrcodeOCR`). For `img.scan_qrcode` and `QrcodeOCR` the fixture is a canned reply given without decoding the picture (what the benchmarks use) |
 //! | `POST /__emulator/fixtures/barcode` | `{"bar_code": "...", "records": [{ProductDataRecord}, ...]}` |

@@ -115,21 +115,33 @@ pub async fn fault_before(f: &Fault, vendor_error: impl FnOnce(&Value) -> Respon
     None
 }
 
-/// Applies the parts of a fault that spoil a real reply: the connection closes after the head
-/// (`drop`) or halfway through the body (`truncate`). Content-Length keeps the full size, so the
-/// client sees a short body.
+/// Applies the parts of a fault that spoil a real reply. `drop`: no response head at all, the
+/// connection closes after the request was read (the body stream fails before hyper flushes the
+/// head). `truncate`: the head with the full Content-Length and the first half of the body go
+/// out, then the connection closes, so the client sees a short body.
 pub async fn fault_after(f: Option<&Fault>, resp: Response) -> Response {
     let Some(f) = f.filter(|f| f.drop || f.truncate) else { return resp };
     let (mut parts, body) = resp.into_parts();
     let full = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let keep = if f.drop { 0 } else { full.len() / 2 };
     parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
-    let mut chunks: Vec<Result<Bytes, std::io::Error>> = Vec::new();
-    if keep > 0 {
-        chunks.push(Ok(full.slice(..keep)));
+    let broken = || std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault injected by the emulator");
+    if f.drop {
+        // Failing on the first poll: hyper has only buffered the head, and drops it unsent.
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![Err(broken())];
+        return Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)));
     }
-    chunks.push(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault injected by the emulator")));
-    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+    let half = full.slice(..full.len() / 2);
+    // The half is handed over, then the stream waits before it fails: hyper writes (flushes) what
+    // it holds whenever the body has nothing ready, so head and half are on the wire before the
+    // failure closes the connection.
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(half) }).chain(futures_util::stream::once(async move {
+        for _ in 0..8 {
+            tokio::task::yield_now().await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(broken())
+    }));
+    Response::from_parts(parts, Body::from_stream(stream))
 }
 
 pub fn json_response(status: StatusCode, v: &Value) -> Response {

@@ -39,10 +39,12 @@ pub struct Fault {
     /// Wait this long before handling the call (the call then proceeds as usual).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
-    /// Close the connection after the response head, before any body byte.
+    /// Close the connection after reading the request, before any byte of the response (no
+    /// head): the client sees a connection closed before a reply.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub drop: bool,
-    /// Send the real reply's first half, then close the connection.
+    /// Send the real reply's head (with the full Content-Length) and the first half of its body,
+    /// then close the connection: the client sees a short body.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncate: bool,
     /// Reply 200 with an HTML page instead of JSON.

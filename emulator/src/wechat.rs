@@ -72,7 +72,8 @@ fn error_response(ep: &EndpointInfo, code: &str, detail: Option<&str>, rid: &str
     let info = ep.error_info(code);
     let base = info.map(|i| i.errmsg.unwrap_or(i.en)).unwrap_or("error");
     let msg = match detail {
-        Some(d) if !d.is_empty() => format!("{base}: {d} rid: {rid}"),
+        // The table's errmsg is said once: a detail that only repeats it is left out.
+        Some(d) if !d.is_empty() && !d.eq_ignore_ascii_case(base) => format!("{base}: {d} rid: {rid}"),
         _ => format!("{base} rid: {rid}"),
     };
     let errcode: Value = code.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(code.to_string()));

@@ -363,15 +363,22 @@ async fn injected_faults_hit_the_next_calls_only() {
     emu.inject("img.scanQRCode", 1, Fault { errcode: Some(json!(-1)), ..Fault::default() });
     assert_eq!(api_code(&scan().await.unwrap_err()), "-1");
     assert!(scan().await.is_ok());
-    for fault in [
-        Fault { http_status: Some(503), ..Fault::default() },
-        Fault { non_json: true, ..Fault::default() },
-        Fault { drop: true, ..Fault::default() },
-        Fault { truncate: true, ..Fault::default() },
-    ] {
+    // Each fault is told apart by the error it produces.
+    let status = |e: &Error| matches!(e, Error::Transport { kind: wxcv::TransportKind::HttpStatus(503), .. });
+    let html = |e: &Error| matches!(e, Error::Decode { .. });
+    let no_head = |e: &Error| matches!(e, Error::Transport { kind: wxcv::TransportKind::Io, .. });
+    let short_body = |e: &Error| matches!(e, Error::Transport { kind: wxcv::TransportKind::Body, message, .. } if message.contains("broke off after"));
+    type Is = fn(&Error) -> bool;
+    let cases: [(Fault, Is); 4] = [
+        (Fault { http_status: Some(503), ..Fault::default() }, status),
+        (Fault { non_json: true, ..Fault::default() }, html),
+        (Fault { drop: true, ..Fault::default() }, no_head),
+        (Fault { truncate: true, ..Fault::default() }, short_body),
+    ];
+    for (fault, is) in cases {
         emu.inject("img.scan_qrcode", 1, fault.clone());
         let e = scan().await.unwrap_err();
-        assert!(matches!(e, Error::Transport { .. } | Error::Decode { .. }), "{fault:?}: {e:?}");
+        assert!(is(&e), "{fault:?}: {e:?}");
         assert!(scan().await.is_ok(), "{fault:?} outlived its count");
     }
     emu.inject("img.scan_qrcode", 1, Fault { delay_ms: Some(3000), ..Fault::default() });

@@ -58,6 +58,8 @@ struct Plan {
     style: Style,
     emulator: bool,
     region: Option<String>,
+    /// `--force-refresh` of a token endpoint without such an input of its own.
+    force_refresh: bool,
 }
 
 pub async fn run(entry: &'static Entry, m: &ArgMatches) -> i32 {
@@ -88,7 +90,7 @@ async fn single(plan: &Plan, backend: &Backend) -> i32 {
         // Every limit (file size, format, ...) is checked here, before a client even exists.
         let wire = plan.wire(&item).await?;
         let client = backend.client(ep)?;
-        let reply = client.call(wire).await?;
+        let reply = client.call(wire, plan.force_refresh).await?;
         plan.emit(reply, None)
     }
     .await;
@@ -119,25 +121,28 @@ async fn batch(plan: &Plan, backend: &Backend) -> i32 {
     let bar = progress_bar(plan.items.len());
     let batch_input = plan.batch.unwrap_or_default();
     let mut worst = EXIT_OK;
-    let mut results = futures_util::stream::iter(plan.items.iter())
-        .map(|item| {
+    let mut results = futures_util::stream::iter(plan.items.iter().enumerate())
+        .map(|(index, item)| {
             let client = client.clone();
             let bar = bar.clone();
             async move {
                 let result = async {
                     let wire = plan.wire(item).await?;
-                    let reply = client.call(wire).await?;
+                    let reply = client.call(wire, false).await?;
                     let source = item.iter().find(|(name, _)| *name == batch_input).map(|(_, s)| s);
                     plan.emit(reply, source)
                 }
                 .await;
                 bar.inc(1);
-                (item, result)
+                (index, item, result)
             }
         })
         .buffered(plan.jobs);
-    while let Some((item, result)) = results.next().await {
+    while let Some((index, item, result)) = results.next().await {
         let mut line = serde_json::Map::new();
+        // The input's position in the batch: URLs are printed without their query, so two that
+        // differ only there would print alike.
+        line.insert("index".into(), index.into());
         if let Some((_, source)) = item.iter().find(|(name, _)| *name == batch_input) {
             let (k, v) = source.label();
             line.insert(k.into(), v);
@@ -252,6 +257,7 @@ impl Plan {
             style: Style { camel: flag(commands::ARG_CAMEL), show_secrets: flag(commands::ARG_SHOW_SECRETS) },
             emulator: flag(commands::ARG_EMULATOR),
             region: m.try_get_one::<String>(commands::ARG_REGION).ok().flatten().cloned(),
+            force_refresh: flag(commands::ARG_FORCE_REFRESH),
         })
     }
 
@@ -473,10 +479,11 @@ enum Client {
 }
 
 impl Client {
-    async fn call(&self, w: WireRequest) -> Result<Reply, CliError> {
+    /// `force_refresh`: a token endpoint fetches a new token (see `WeChat::call_token_json`).
+    async fn call(&self, w: WireRequest, force_refresh: bool) -> Result<Reply, CliError> {
         let binary = w.endpoint.output == OutputKind::Binary;
         Ok(match (self, binary) {
-            (Client::WeChat(c), false) => Reply::Json(c.call_json::<Value>(w).await?),
+            (Client::WeChat(c), false) => Reply::Json(c.call_token_json::<Value>(w, force_refresh).await?),
             (Client::WeChat(c), true) => Reply::Binary(c.call_binary(w).await?),
             (Client::Tencent(c), false) => Reply::Json(c.call_json::<Value>(w).await?),
             (Client::Tencent(_), true) => {

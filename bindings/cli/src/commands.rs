@@ -21,17 +21,21 @@ pub const EMULATOR: &str = "emulator";
 pub const ARG_EMULATOR: &str = "emulator";
 pub const ARG_CAMEL: &str = "camel";
 pub const ARG_SHOW_SECRETS: &str = "show-secrets";
+pub const ARG_VERBOSE: &str = "verbose";
+pub const ARG_QUIET: &str = "quiet";
 /// Per-endpoint fixed flags.
 pub const ARG_OUTPUT: &str = "output";
 pub const ARG_JOBS: &str = "jobs";
 pub const ARG_REGION: &str = "region";
+/// On the token endpoints that have no such input of their own (cgi-bin/token).
+pub const ARG_FORCE_REFRESH: &str = "force-refresh";
 
 const GLOBAL: &str = "Global options";
 /// Width the root help's tables are laid out for (clap re-wraps them on narrower terminals).
 const WIDTH: usize = 100;
 
 /// Flags an input may not take: it gets `--<name>-value` instead.
-const RESERVED: &[&str] = &["help", "version", ARG_EMULATOR, ARG_CAMEL, ARG_SHOW_SECRETS, ARG_OUTPUT, ARG_JOBS, ARG_REGION];
+const RESERVED: &[&str] = &["help", "version", ARG_EMULATOR, ARG_CAMEL, ARG_SHOW_SECRETS, ARG_VERBOSE, ARG_QUIET, ARG_OUTPUT, ARG_JOBS, ARG_REGION];
 
 /// File extensions taken from a directory given to an image flag.
 pub const PICTURE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "bmp", "gif", "webp", "pdf"];
@@ -183,6 +187,25 @@ pub fn build() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Print credentials found in replies (access_token); otherwise they are printed as <redacted>"),
         )
+        .arg(
+            Arg::new(ARG_VERBOSE)
+                .short('v')
+                .long(ARG_VERBOSE)
+                .global(true)
+                .help_heading(GLOBAL)
+                .action(ArgAction::Count)
+                .help("Log on stderr: -v retries and token fetches, -vv each request and reply, -vvv everything (secrets are always redacted)"),
+        )
+        .arg(
+            Arg::new(ARG_QUIET)
+                .short('q')
+                .long(ARG_QUIET)
+                .global(true)
+                .help_heading(GLOBAL)
+                .action(ArgAction::SetTrue)
+                .conflicts_with(ARG_VERBOSE)
+                .help("Log errors only (by default warnings are logged too); RUST_LOG, when set, replaces both flags' filter"),
+        )
         .after_help(root_after_help());
 
     let mut tops: Vec<&'static str> = Vec::new();
@@ -244,9 +267,10 @@ fn root_after_help() -> String {
     s.push_str(&hanging("  ", "The reply as pretty JSON on stdout (binary replies: the file written by -o FILE)."));
     s.push_str(&hanging(
         "  ",
-        "With several files: one JSON object per line, in input order: {\"file\": ..., \"result\": ...} or {\"file\": ..., \"error\": ...}.",
+        "With several files: one JSON object per line, in input order: {\"index\": N, \"file\": ..., \"result\": ...} or {\"index\": N, \"file\": ..., \"error\": ...}; index is the input's position, from 0 (URLs print without their query).",
     ));
-    s.push_str(&hanging("  ", "Errors: one JSON object on stderr: kind, code, message, request_id, endpoint, meaning."));
+    s.push_str(&hanging("  ", "Errors: one JSON object on stderr: kind, code, message, request_id, endpoint, meaning; a command line that cannot be parsed too (kind usage, with its usage line)."));
+    s.push_str(&hanging("  ", "Logs: on stderr, with -v / -vv / -vvv (or RUST_LOG); -q keeps errors only."));
     s.push_str("\nExit codes:\n");
     for (code, text) in [
         ("0", "success"),
@@ -331,6 +355,16 @@ fn endpoint_command(e: &Entry) -> Command {
         OutputKind::Binary => after.push_str(" Writes the picture to -o FILE and prints {\"output\", \"content_type\", \"bytes\"}."),
     }
 
+    if wxcv::wechat::is_token_endpoint(ep) {
+        let _ = write!(
+            after,
+            "\n\nFor the configured app (WECHAT_APPID / WECHAT_APPSECRET), prints the current token: the one shared through \
+             WECHAT_REDIS_URL when set, else this run's own (fetched once). A new token is fetched only when none is usable, or with \
+             --force-refresh (through the store's refresh lock), because each fetch starts the 5-minute end of the token every other \
+             process uses. expires_in is the seconds the printed token stays valid. With another app's --appid / --secret, the \
+             vendor is asked directly."
+        );
+    }
     let mut cmd = Command::new(e.command).about(about).long_about(long_about).after_help(after);
     for a in &e.args {
         match &a.kind {
@@ -395,8 +429,22 @@ fn endpoint_command(e: &Entry) -> Command {
                 .help(help),
         );
     }
+    if wxcv::wechat::is_token_endpoint(ep) {
+        let has_own = e.args.iter().any(|a| matches!(a.kind, ArgKind::Value { long, .. } if long == ARG_FORCE_REFRESH));
+        if !has_own {
+            cmd = cmd.arg(
+                Arg::new(ARG_FORCE_REFRESH)
+                    .long(ARG_FORCE_REFRESH)
+                    .action(ArgAction::SetTrue)
+                    .help("Fetch a new token even while the current one is valid (through the token store's lock)"),
+            );
+        }
+    }
     if ep.vendor == Vendor::TencentCloud {
-        let mut arg = Arg::new(ARG_REGION).long(ARG_REGION).value_name("REGION").help("Tencent Cloud region (overrides TENCENTCLOUD_REGION)");
+        let mut arg = Arg::new(ARG_REGION).long(ARG_REGION).value_name("REGION").help(
+            "Tencent Cloud region (overrides TENCENTCLOUD_REGION). Without either, the request carries no X-TC-Region \
+             (Region is optional for the OCR actions) and ocr.tencentcloudapi.com serves it from the nearest region",
+        );
         if !ep.regions.is_empty() {
             arg = arg.value_parser(PossibleValuesParser::new(ep.regions.iter().copied()));
         }

@@ -119,6 +119,18 @@ pub fn report(e: &CliError, endpoint: &str) -> i32 {
     e.exit_code()
 }
 
+/// A command line that cannot be parsed (an unknown flag, a missing one, a bad value): the error
+/// object of kind `usage` with the command's usage line, exit code 2.
+pub fn report_usage(message: &str, usage: Option<&str>, endpoint: &str) -> i32 {
+    let e = CliError::Usage(message.to_string());
+    let mut v = e.to_json(endpoint);
+    if let (Some(u), Value::Object(o)) = (usage, &mut v) {
+        o.insert("usage".into(), u.into());
+    }
+    let _ = writeln!(io::stderr().lock(), "{v}");
+    e.exit_code()
+}
+
 /// How replies are printed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {

@@ -190,6 +190,16 @@ fn enum_values_and_defaults_are_shown() {
     assert!(help.contains("--path <TEXT>"), "{help}");
 }
 
+/// With no region configured, the request goes out without X-TC-Region; the help says what that means.
+#[test]
+fn the_region_default_is_documented() {
+    for cmd in ["qrcode-ocr", "query-bar-code"] {
+        let help = flat(&text(&run(wxcv(), &["tc", cmd, "--help"]).stdout));
+        assert!(help.contains("Without either, the request carries no X-TC-Region"), "{cmd}: {help}");
+        assert!(help.contains("nearest region"), "{cmd}: {help}");
+    }
+}
+
 #[test]
 fn deprecated_and_offline_endpoints_say_so() {
     for (top, cmd, ep) in [
@@ -217,12 +227,18 @@ fn assert_invalid(args: &[&str], field: &str, needle: &str) {
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
     assert!(o.stdout.is_empty(), "{args:?}: {}", text(&o.stdout));
+    let j = stderr_json(&o);
     if field.is_empty() {
-        // clap's own usage error.
-        assert!(err.contains(needle), "{args:?}: {err}");
+        // A command line clap refuses: the same JSON error object as every other failure.
+        assert_eq!(err.lines().count(), 1, "{args:?}: one JSON line, nothing else: {err}");
+        assert_eq!(j["kind"], "usage", "{j}");
+        assert_eq!(j["exit_code"], 2, "{j}");
+        assert!(j["message"].as_str().unwrap().contains(needle), "{args:?}: {j}");
+        for key in ["code", "request_id", "endpoint", "meaning"] {
+            assert!(j.get(key).is_some(), "{key} missing: {j}");
+        }
         return;
     }
-    let j = stderr_json(&o);
     assert_eq!(j["kind"], "invalid_input", "{j}");
     assert_eq!(j["field"], field, "{j}");
     assert_eq!(j["exit_code"], 2, "{j}");
@@ -296,6 +312,20 @@ fn usage_errors_exit_2() {
     assert_invalid(&["img", "scan-qrcode", "--img", "a.jpg", "--img-url", "http://example.com/a.jpg"], "", "cannot be used with");
     assert_invalid(&["tc", "qrcode-ocr", "--image-url", "http://example.com/a.png", "--region", "mars-1"], "", "--region");
     assert_invalid(&["img", "nope"], "", "unrecognized subcommand");
+    assert_invalid(&["img", "scan-qrcode", "--img-url", "http://example.com/a.jpg", "--bogus"], "", "unexpected argument '--bogus'");
+}
+
+#[test]
+fn a_usage_error_names_the_endpoint_and_its_usage() {
+    let o = run(wxcv_unreachable(), &["wxacode", "create-qrcode", "--path", "p"]);
+    assert_eq!(o.status.code(), Some(2));
+    let j = stderr_json(&o);
+    assert_eq!(j["endpoint"], "wxacode.createQRCode", "{j}");
+    assert!(j["message"].as_str().unwrap().contains("--output <FILE>"), "{j}");
+    assert!(j["usage"].as_str().unwrap().starts_with("wxcv wxacode create-qrcode"), "{j}");
+    // Asking for help is no error.
+    let o = run(wxcv(), &["img", "scan-qrcode", "--help"]);
+    assert!(o.status.success() && text(&o.stdout).contains("Usage:"));
 }
 
 #[test]
@@ -379,8 +409,9 @@ fn a_batch_prints_one_line_per_file_in_order_and_the_worst_code_wins() {
     assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
     let lines = stdout_lines(&o);
     assert_eq!(lines.len(), 3, "{lines:?}");
-    for (line, file) in lines.iter().zip(files) {
+    for (i, (line, file)) in lines.iter().zip(files).enumerate() {
         assert_eq!(line["file"], file, "{line}");
+        assert_eq!(line["index"], i, "{line}");
         assert!(line.get("result").is_none(), "{line}");
     }
     assert_eq!(lines[0]["error"]["kind"], "transport");
@@ -394,6 +425,21 @@ fn a_batch_prints_one_line_per_file_in_order_and_the_worst_code_wins() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert_eq!(stdout_lines(&o).len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// URLs print without their query: two that differ only there are told apart by their index.
+#[test]
+fn batch_lines_carry_the_input_position() {
+    let urls = ["https://example.com/a.jpg?sig=1", "https://example.com/a.jpg?sig=2", "https://example.com/b.jpg"];
+    let mut args = vec!["img", "scan-qrcode", "--jobs", "3", "--img-url"];
+    args.extend(urls);
+    let o = run(wxcv_unreachable(), &args);
+    let lines = stdout_lines(&o);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["url"], lines[1]["url"], "the query is not printed");
+    assert_eq!(lines[0]["url"], "https://example.com/a.jpg?<redacted>");
+    let index: Vec<u64> = lines.iter().map(|l| l["index"].as_u64().unwrap()).collect();
+    assert_eq!(index, [0, 1, 2]);
 }
 
 #[test]
@@ -518,8 +564,9 @@ fn emulator_batch_of_three_in_order() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let lines = stdout_lines(&o);
     assert_eq!(lines.len(), 3, "{lines:?}");
-    for (line, file) in lines.iter().zip(&files) {
+    for (i, (line, file)) in lines.iter().zip(&files).enumerate() {
         assert_eq!(line["file"], file.to_str().unwrap(), "{line}");
+        assert_eq!(line["index"], i, "{line}");
         assert_eq!(line["result"]["code_results"].as_array().map(Vec::len), Some(4), "{line}");
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -85,6 +85,44 @@ test('Redis going away: a token_store TransportError, or a fallback when configu
     assert.strictEqual(emu.tokenIssues(), 2);
   }));
 
+test('getAccessToken answers the shared token; stable forceRefresh fetches one new token', () =>
+  withEmulator(async (emu) => {
+    const redis = await startRedis();
+    try {
+      const a = emu.wechat({ redisUrl: redis.url, redisPrefix: 'ep:' });
+      const b = emu.wechat({ redisUrl: redis.url, redisPrefix: 'ep:' });
+      const first = await a.auth.getAccessToken({ appid: emu.appId, secret: emu.appSecret });
+      assert.ok(first.expiresIn >= 7000 && first.expiresIn <= 7200, JSON.stringify(first.expiresIn));
+      const second = await b.auth.getAccessToken({ appid: emu.appId, secret: emu.appSecret });
+      assert.strictEqual(second.accessToken, first.accessToken);
+      await b.img.scanQRCode({ img: img() });
+      assert.strictEqual(emu.tokenIssues(), 1);
+      const s1 = await a.auth.getStableAccessToken({ appid: emu.appId, secret: emu.appSecret });
+      const s2 = await b.auth.getStableAccessToken({ appid: emu.appId, secret: emu.appSecret, forceRefresh: true });
+      assert.notStrictEqual(s2.accessToken, s1.accessToken);
+      assert.strictEqual((await a.auth.getStableAccessToken({ appid: emu.appId, secret: emu.appSecret })).accessToken, s2.accessToken);
+      // A wrong Redis password is a ConfigError that does not print it.
+      const wrong = emu.wechat({ redisUrl: `redis://:wrong-password-never-printed@127.0.0.1:${redis.port}/0` });
+      await assert.rejects(wrong.img.scanQRCode({ img: img() }), (e) => {
+        assert.ok(e instanceof wxcv.ConfigError, String(e));
+        assert.ok(e.message.includes('password') && !e.message.includes('wrong-password-never-printed'), e.message);
+        return true;
+      });
+    } finally {
+      await redis.stop();
+    }
+  }));
+
+test('getAccessToken without a store answers the client cache', () =>
+  withEmulator(async (emu) => {
+    const wx = emu.wechat();
+    await wx.img.scanQRCode({ img: img() });
+    const t1 = await wx.auth.getAccessToken({ appid: emu.appId, secret: emu.appSecret });
+    const t2 = await wx.auth.getAccessToken({ appid: emu.appId, secret: emu.appSecret });
+    assert.strictEqual(t1.accessToken, t2.accessToken);
+    assert.strictEqual(emu.tokenIssues(), 1);
+  }));
+
 test('bad Redis settings are ConfigErrors', () =>
   withEmulator(async (emu) => {
     for (const [options, needle] of [

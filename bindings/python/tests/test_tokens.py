@@ -74,6 +74,45 @@ def test_sync_and_async_clients_share_one_token(emu: Emulator, qr: bytes, redis:
     assert emu.token_issues() == 2
 
 
+def test_get_access_token_answers_the_shared_token(emu: Emulator, qr: bytes, redis: RedisServer) -> None:
+    """Asked for the client's own app, the token call answers the token every process shares
+    instead of replacing it at WeChat; stable_token's force_refresh fetches one new token."""
+    a = emu.wechat(redis_url=redis.url, redis_prefix="ep:")
+    b = emu.async_wechat(redis_url=redis.url, redis_prefix="ep:")
+    first = a.auth.get_access_token(emu.app_id, emu.app_secret)
+    assert 7000 <= first.expires_in <= 7200
+
+    async def from_b() -> str:
+        t = await b.auth.get_access_token(emu.app_id, emu.app_secret)
+        await b.img.scan_qrcode(qr)
+        return t.access_token
+
+    assert asyncio.run(from_b()) == first.access_token
+    assert emu.token_issues() == 1
+
+    s1 = a.auth.get_stable_access_token(emu.app_id, emu.app_secret)
+    assert a.auth.get_stable_access_token(emu.app_id, emu.app_secret).access_token == s1.access_token
+    s2 = a.auth.get_stable_access_token(emu.app_id, emu.app_secret, force_refresh=True)
+    assert s2.access_token != s1.access_token
+    assert a.auth.get_stable_access_token(emu.app_id, emu.app_secret).access_token == s2.access_token
+
+
+def test_get_access_token_without_a_store_uses_the_client_cache(emu: Emulator, qr: bytes) -> None:
+    wx = emu.wechat()
+    wx.img.scan_qrcode(qr)
+    t1 = wx.auth.get_access_token(emu.app_id, emu.app_secret)
+    t2 = wx.auth.get_access_token(emu.app_id, emu.app_secret)
+    assert t1.access_token == t2.access_token
+    assert emu.token_issues() == 1
+
+
+def test_a_wrong_redis_password_is_a_config_error(emu: Emulator, qr: bytes, redis: RedisServer) -> None:
+    wrong = f"redis://:wrong-password-never-printed@127.0.0.1:{redis.port}/0"
+    with pytest.raises(errors.ConfigError) as e:
+        emu.wechat(redis_url=wrong).img.scan_qrcode(qr)
+    assert "password" in str(e.value) and "wrong-password-never-printed" not in str(e.value) + repr(e.value)
+
+
 def test_redis_going_away(emu: Emulator, qr: bytes, redis: RedisServer) -> None:
     strict = emu.wechat(redis_url=redis.url, redis_prefix="away:")
     lenient = emu.wechat(redis_url=redis.url, redis_prefix="away:", redis_fallback=True)

@@ -141,10 +141,33 @@ impl ApiError {
     }
 }
 
+/// `text` with a part repeated right after itself said once: `"certificate not found: certificate
+/// not found"` -> `"certificate not found"` (parts split at `": "`, compared ignoring case).
+pub(crate) fn once(text: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in text.split(": ") {
+        let same = parts.last().is_some_and(|last: &&str| last.trim().eq_ignore_ascii_case(p.trim()));
+        if !same {
+            parts.push(p);
+        }
+    }
+    parts.join(": ")
+}
+
+/// Lower case, letters and digits only: what two wordings of the same thing share.
+fn gist(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
 impl fmt::Display for ApiError {
+    /// Each thing once: the code, the vendor's message, the spec's meaning when it says more than
+    /// the message, the status note, the request id.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} failed: {} {}", self.vendor, self.endpoint, self.code, self.message)?;
-        if let Some(m) = self.meaning() {
+        write!(f, "{} {} failed: {}", self.vendor, self.endpoint, self.code)?;
+        if !self.message.is_empty() {
+            write!(f, " {}", self.message)?;
+        }
+        if let Some(m) = self.meaning().filter(|m| !gist(m).is_empty() && !gist(&self.message).contains(&gist(m))) {
             write!(f, " ({m})")?;
         }
         if let Some(n) = self.status_note {
@@ -162,8 +185,11 @@ impl fmt::Display for ApiError {
 pub enum TransportKind {
     Connect,
     Timeout,
-    /// The connection broke while sending or receiving.
+    /// The connection broke before a reply's head came (closed or reset while sending or waiting).
     Io,
+    /// The reply's head came, then its body broke off (shorter than its Content-Length, or the
+    /// connection failed while it was read).
+    Body,
     /// An HTTP error status with no vendor error in the body (a proxy's 502, say).
     HttpStatus(u16),
     /// Anything else (TLS, protocol, body too large, ...).
@@ -173,12 +199,13 @@ pub enum TransportKind {
 }
 
 impl TransportKind {
-    /// `connect`, `timeout`, `io`, `http_status`, `other` or `token_store`, as the bindings' errors report it.
+    /// `connect`, `timeout`, `io`, `body`, `http_status`, `other` or `token_store`, as the bindings' errors report it.
     pub fn name(self) -> &'static str {
         match self {
             TransportKind::Connect => "connect",
             TransportKind::Timeout => "timeout",
             TransportKind::Io => "io",
+            TransportKind::Body => "body",
             TransportKind::HttpStatus(_) => "http_status",
             TransportKind::Other => "other",
             TransportKind::TokenStore => "token_store",
@@ -236,5 +263,37 @@ impl Error {
     }
     pub fn is_token_error(&self) -> bool {
         self.category() == Some(Category::Token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_parts_are_said_once() {
+        assert_eq!(once("certificate not found: certificate not found"), "certificate not found");
+        assert_eq!(once("invalid args: Invalid Args: scene"), "invalid args: scene");
+        assert_eq!(once("a: b: a"), "a: b: a");
+        assert_eq!(once(""), "");
+    }
+
+    #[test]
+    fn a_meaning_that_repeats_the_message_is_left_out() {
+        static SAME: ErrorInfo = ErrorInfo { code: "1", errmsg: None, category: Category::System, global: false, zh: "", en: "System busy." };
+        static MORE: ErrorInfo = ErrorInfo { code: "1", errmsg: None, category: Category::System, global: false, zh: "", en: "The service is busy; try again" };
+        let mut e = ApiError {
+            vendor: Vendor::WeChat,
+            endpoint: "img.scanQRCode",
+            code: ErrorCode::WeChat(-1),
+            message: "system busy".into(),
+            request_id: Some("r1".into()),
+            http_status: 200,
+            info: Some(&SAME),
+            status_note: None,
+        };
+        assert_eq!(e.to_string(), "WeChat img.scanQRCode failed: -1 system busy [request id r1]");
+        e.info = Some(&MORE);
+        assert_eq!(e.to_string(), "WeChat img.scanQRCode failed: -1 system busy (The service is busy; try again) [request id r1]");
     }
 }

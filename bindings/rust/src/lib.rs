@@ -47,7 +47,7 @@ pub mod wechat;
 pub use error::{ApiError, Category, Error, ErrorCode, ErrorInfo, Result, TransportKind, Vendor};
 pub use image::{BinaryImage, Format, Image};
 pub use retry::RetryPolicy;
-pub use transport::{HttpConfig, redact_url};
+pub use transport::{HttpConfig, redact_text, redact_url};
 
 use std::fmt;
 

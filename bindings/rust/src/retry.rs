@@ -40,7 +40,7 @@ impl RetryPolicy {
     pub fn is_transient(e: &Error) -> bool {
         match e {
             Error::Transport { kind, .. } => match kind {
-                TransportKind::Connect | TransportKind::Timeout | TransportKind::Io => true,
+                TransportKind::Connect | TransportKind::Timeout | TransportKind::Io | TransportKind::Body => true,
                 TransportKind::HttpStatus(s) => (500..600).contains(s),
                 // The token store's own client already retried its connection.
                 TransportKind::Other | TransportKind::TokenStore => false,
@@ -75,7 +75,7 @@ impl RetryPolicy {
             match attempt().await {
                 Err(e) if n < max && Self::is_transient(&e) => {
                     let wait = self.delay(n);
-                    tracing::debug!(endpoint = ep.name, attempt = n, wait_ms = wait.as_millis() as u64, error = %e, "transient failure; retrying");
+                    tracing::info!(endpoint = ep.name, attempt = n, wait_ms = wait.as_millis() as u64, error = %e, "transient failure; retrying");
                     tokio::time::sleep(wait).await;
                     n += 1;
                 }

@@ -42,7 +42,9 @@ pub struct TencentCloudConfig {
     pub secret_key: Secret,
     /// Temporary credentials' session token.
     pub token: Option<Secret>,
-    /// `ap-guangzhou`, ...; checked against the regions each action is offered in.
+    /// `ap-guangzhou`, ...; checked against the regions each action is offered in. `None` (the
+    /// default) sends no `X-TC-Region`: the OCR actions take Region as optional, and the domain
+    /// `ocr.tencentcloudapi.com` serves the call from the region nearest to the caller.
     pub region: Option<String>,
     /// `zh-CN` or `en-US` for error messages.
     pub language: Option<String>,

@@ -17,11 +17,13 @@ use crate::Secret;
 pub(crate) struct Token {
     pub value: Arc<str>,
     refresh_at: Instant,
+    /// Unix milliseconds at which the vendor stops accepting it.
+    pub expires_at_ms: u64,
 }
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token").field("value", &"<redacted>").field("refresh_at", &self.refresh_at).finish()
+        f.debug_struct("Token").field("value", &"<redacted>").field("refresh_at", &self.refresh_at).field("expires_at_ms", &self.expires_at_ms).finish()
     }
 }
 
@@ -31,7 +33,12 @@ impl Token {
     fn from_stored(t: &StoredToken, keep: Option<Duration>) -> Token {
         let now = now_ms();
         let until = Duration::from_millis(t.refresh_at_ms.saturating_sub(now));
-        Token { value: t.value.expose().into(), refresh_at: Instant::now() + keep.map_or(until, |k| k.min(until)) }
+        Token { value: t.value.expose().into(), refresh_at: Instant::now() + keep.map_or(until, |k| k.min(until)), expires_at_ms: t.expires_at_ms }
+    }
+
+    /// Whole seconds the vendor still accepts it (what a token endpoint's `expires_in` says).
+    pub fn expires_in(&self) -> u64 {
+        self.expires_at_ms.saturating_sub(now_ms()) / 1000
     }
 }
 
@@ -69,9 +76,28 @@ impl TokenCache {
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = FetchResult> + Send + 'static,
     {
+        self.flight(fetch, false).await
+    }
+
+    /// The store's current token (read there, not from this process's copy: another process may
+    /// have replaced it), fetched only when the store has none usable. What the token endpoints
+    /// answer.
+    pub async fn current<F, Fut>(&self, fetch: F) -> Result<Token>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = FetchResult> + Send + 'static,
+    {
+        self.flight(fetch, true).await
+    }
+
+    async fn flight<F, Fut>(&self, fetch: F, read_through: bool) -> Result<Token>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = FetchResult> + Send + 'static,
+    {
         let flight = {
             let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(t) = &st.token {
+            if let Some(t) = st.token.as_ref().filter(|_| !read_through) {
                 if Instant::now() < t.refresh_at {
                     return Ok(t.clone());
                 }
@@ -84,7 +110,7 @@ impl TokenCache {
                     let (state, store, key) = (self.state.clone(), self.store.clone(), self.key.clone());
                     let rejected = st.rejected.clone();
                     let flight: Flight = async move {
-                        let result = acquire(&store, &key, rejected.as_deref(), fetch).await;
+                        let result = acquire(&store, &key, rejected.as_deref(), false, fetch).await;
                         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
                         if st.flight.as_ref().is_some_and(|(f, _)| *f == id) {
                             st.flight = None;
@@ -102,6 +128,21 @@ impl TokenCache {
             }
         };
         flight.await
+    }
+
+    /// A new token, fetched whatever is cached: through the store's refresh lock, so that when
+    /// several processes force a refresh at once one of them fetches and the others take its
+    /// token. Used by the token endpoints' `force_refresh`; never by API calls.
+    pub async fn refresh<F, Fut>(&self, fetch: F) -> Result<Token>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = FetchResult> + Send + 'static,
+    {
+        let t = acquire(&self.store, &self.key, None, true, fetch).await?;
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.token = Some(t.clone());
+        st.rejected = None;
+        Ok(t)
     }
 
     /// Forgets the token if it is still `failed`, here and in the store; a newer one is kept.
@@ -122,13 +163,15 @@ impl TokenCache {
 
 /// The token from the store, or fetched by this process if it wins the refresh lock; bounded by
 /// the store's `wait` and its per-operation timeouts.
-async fn acquire<F, Fut>(cfg: &TokenStoreConfig, key: &str, rejected: Option<&str>, fetch: F) -> Result<Token>
+/// With `force`, a stored token is not taken as it is: this process fetches under the lock, or
+/// takes the token of another process that wrote a newer one meanwhile.
+async fn acquire<F, Fut>(cfg: &TokenStoreConfig, key: &str, rejected: Option<&str>, force: bool, fetch: F) -> Result<Token>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = FetchResult>,
 {
     let mut fetch = Some(fetch);
-    match acquire_shared(cfg, key, rejected, &mut fetch).await {
+    match acquire_shared(cfg, key, rejected, force, &mut fetch).await {
         Ok(t) => Ok(t),
         Err(Failure::Vendor(e)) => Err(e),
         Err(Failure::Store(e)) => match (cfg.on_failure, fetch.take()) {
@@ -149,14 +192,20 @@ enum Failure {
     Store(Error),
 }
 
-async fn acquire_shared<F, Fut>(cfg: &TokenStoreConfig, key: &str, rejected: Option<&str>, fetch: &mut Option<F>) -> Result<Token, Failure>
+async fn acquire_shared<F, Fut>(cfg: &TokenStoreConfig, key: &str, rejected: Option<&str>, force: bool, fetch: &mut Option<F>) -> Result<Token, Failure>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = FetchResult>,
 {
     let store = &cfg.store;
     let not_rejected = |t: &StoredToken| rejected != Some(t.value.expose());
-    let fresh = |t: &&StoredToken| t.is_fresh(now_ms()) && not_rejected(t);
+    // A forced refresh takes only a token written after it began (by another process that
+    // refreshed meanwhile); anything else must be fetched again.
+    let before = if force { Some(store.load(key).await.map_err(Failure::Store)?.map_or(0, |t| t.fence)) } else { None };
+    let fresh = |t: &&StoredToken| match before {
+        Some(fence) => t.fence > fence && t.is_usable(now_ms()),
+        None => t.is_fresh(now_ms()) && not_rejected(t),
+    };
     let deadline = Instant::now() + cfg.wait;
     let mut pause = Duration::from_millis(10);
     loop {
@@ -183,7 +232,7 @@ where
                     let _ = store.unlock(key, fence).await;
                     return Err(Failure::Vendor(Error::Config("the access token fetch was already used".into())));
                 };
-                tracing::debug!(store = %store.describe(), fence, "fetching a new access token");
+                tracing::info!(store = %store.describe(), fence, force, "fetching a new access token");
                 let (value, expires_in) = match f().await {
                     Ok(v) => v,
                     Err(e) => {
@@ -212,7 +261,7 @@ where
             None => {
                 // Another process is refreshing. Its predecessor is still valid (the refresh
                 // happens inside WeChat's overlap): use it, and look again in a moment.
-                if let Some(t) = current.as_ref().filter(|t| t.is_usable(now_ms()) && not_rejected(t)) {
+                if let Some(t) = current.as_ref().filter(|t| !force && t.is_usable(now_ms()) && not_rejected(t)) {
                     return Ok(Token::from_stored(t, Some(Duration::from_millis(200))));
                 }
                 if Instant::now() + pause > deadline {
@@ -230,7 +279,11 @@ where
 }
 
 fn local_token(value: String, expires_in: u64) -> Token {
-    Token { value: value.into(), refresh_at: Instant::now() + Duration::from_secs(expires_in) - refresh_margin(expires_in) }
+    Token {
+        value: value.into(),
+        refresh_at: Instant::now() + Duration::from_secs(expires_in) - refresh_margin(expires_in),
+        expires_at_ms: now_ms() + expires_in * 1000,
+    }
 }
 
 /// `Error` must be `Clone` for waiters of one flight to share its failure.

@@ -310,10 +310,23 @@ impl RedisStore {
         let conn = self.conn().await?;
         match tokio::time::timeout(self.options.op_timeout, cmd(conn)).await {
             Ok(Ok(v)) => Ok(v),
+            // A wrong or missing password is the configuration's fault, not the network's.
+            Ok(Err(e)) if is_auth_failure(&e) => Err(Error::Config(format!(
+                "Redis at {} refused the credentials of redis_url / redisUrl / {} ({}); check the password in the URL",
+                redact_redis_url(&self.options.url),
+                crate::wechat::ENV_REDIS_URL,
+                e.code().unwrap_or("authentication failed")
+            ))),
             Ok(Err(e)) => Err(self.err(&format!("failed to {what}"), redis_detail(&e))),
             Err(_) => Err(self.err(&format!("did not answer to {what} within {:?}", self.options.op_timeout), "timed out")),
         }
     }
+}
+
+/// The server refused who we are: a wrong password (`WRONGPASS`, a failed `AUTH`), none given
+/// (`NOAUTH`), or a user without the right (`NOPERM`).
+fn is_auth_failure(e: &redis::RedisError) -> bool {
+    e.kind() == redis::ErrorKind::AuthenticationFailed || matches!(e.code(), Some("NOAUTH" | "WRONGPASS" | "NOPERM"))
 }
 
 /// A Redis error without anything the server echoed back (it could hold a key's value).

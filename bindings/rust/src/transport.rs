@@ -83,8 +83,9 @@ pub(crate) async fn send(ep: &EndpointInfo, req: reqwest::RequestBuilder, max_by
             });
         }
     }
+    let expected = resp.content_length();
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(ep, e))? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| body_error(ep, e, body.len(), expected))? {
         if body.len() + chunk.len() > max_bytes {
             return Err(Error::Transport {
                 endpoint: ep.name,
@@ -95,6 +96,19 @@ pub(crate) async fn send(ep: &EndpointInfo, req: reqwest::RequestBuilder, max_by
         body.extend_from_slice(&chunk);
     }
     Ok(Reply { status, headers, body: Bytes::from(body) })
+}
+
+/// The body broke off after its head came: kind `body` (a timeout stays a timeout), saying how
+/// much of it arrived.
+fn body_error(ep: &EndpointInfo, e: reqwest::Error, got: usize, expected: Option<u64>) -> Error {
+    match transport_error(ep, e) {
+        Error::Transport { endpoint, kind: TransportKind::Timeout, message } => Error::Transport { endpoint, kind: TransportKind::Timeout, message },
+        Error::Transport { endpoint, message, .. } => {
+            let of = expected.map(|n| format!(" of {n}")).unwrap_or_default();
+            Error::Transport { endpoint, kind: TransportKind::Body, message: format!("the reply broke off after {got}{of} bytes of its body: {message}") }
+        }
+        other => other,
+    }
 }
 
 /// reqwest's errors print the URL, which carries access_token or secret: drop it, keep the cause.
@@ -135,7 +149,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// Belt and braces for text from lower layers: blank out anything shaped like a credential
 /// query parameter.
-pub(crate) fn redact_text(s: &str) -> String {
+pub fn redact_text(s: &str) -> String {
     let mut out = s.to_string();
     for key in ["access_token=", "secret=", "appsecret=", "Signature="] {
         let mut from = 0;

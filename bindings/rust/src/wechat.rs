@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use tracing::Instrument;
 
 pub use crate::generated::wechat::*;
@@ -229,7 +230,11 @@ struct Inner {
     config: WeChatConfig,
     base_url: String,
     http: reqwest::Client,
+    /// The tokens of the configured kind (`cgi-bin/token`, or `stable_token` with
+    /// [`WeChatConfig::stable_token`]): the ones API calls use.
     tokens: TokenCache,
+    /// The other kind's, for its token endpoint alone (the two kinds are independent at WeChat).
+    other_tokens: TokenCache,
 }
 
 /// A WeChat client. Cheap to clone; clones share the HTTP pool and the token cache.
@@ -259,13 +264,14 @@ impl WeChat {
             }
         }
         let http = transport::build_client(&config.http)?;
-        let key = match &config.credentials {
-            Credentials::AppSecret { app_id, .. } if config.stable_token => format!("{app_id}:stable"),
+        let key = |stable: bool| match &config.credentials {
+            Credentials::AppSecret { app_id, .. } if stable => format!("{app_id}:stable"),
             Credentials::AppSecret { app_id, .. } => app_id.clone(),
             Credentials::CloudBase { .. } => String::new(),
         };
-        let tokens = TokenCache::new(config.token_store.clone(), key);
-        Ok(WeChat { inner: Arc::new(Inner { config, base_url, http, tokens }), timeout: None })
+        let tokens = TokenCache::new(config.token_store.clone(), key(config.stable_token));
+        let other_tokens = TokenCache::new(config.token_store.clone(), key(!config.stable_token));
+        Ok(WeChat { inner: Arc::new(Inner { config, base_url, http, tokens, other_tokens }), timeout: None })
     }
 
     /// A client configured from the environment (see [`WeChatConfig::from_env`]).
@@ -317,31 +323,77 @@ impl WeChat {
     }
 
     async fn token(&self) -> Result<Arc<str>> {
+        let fetch = self.fetcher(self.inner.config.stable_token, false)?;
+        Ok(self.inner.tokens.get(fetch).await?.value)
+    }
+
+    /// What the token endpoints answer for the client's own app: the current shared token (from
+    /// this process's cache or the token store; fetched only when none is usable, by one process
+    /// and one request however many ask), with the seconds it stays valid. `force_refresh` fetches
+    /// a new one through the store's refresh lock (when several force at once, one fetches).
+    /// `stable` picks `cgi-bin/stable_token`'s token rather than `cgi-bin/token`'s. Every binding's
+    /// `auth.get_access_token` / `get_stable_access_token` call for the configured app lands here.
+    pub async fn access_token_reply(&self, stable: bool, force_refresh: bool) -> Result<AccessToken> {
+        let cache = if stable == self.inner.config.stable_token { &self.inner.tokens } else { &self.inner.other_tokens };
+        let fetch = self.fetcher(stable, force_refresh)?;
+        let t = if force_refresh { cache.refresh(fetch).await? } else { cache.current(fetch).await? };
+        Ok(AccessToken { access_token: t.value.to_string(), expires_in: i64::try_from(t.expires_in()).unwrap_or(i64::MAX) })
+    }
+
+    /// The vendor fetch of a new token of one kind (`force` asks stable_token for a new one even
+    /// while the current one is valid; cgi-bin/token always issues a new one).
+    fn fetcher(&self, stable: bool, force: bool) -> Result<impl FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Output = crate::token::FetchResult> + Send>> + Send + 'static> {
         let Credentials::AppSecret { app_id, app_secret } = &self.inner.config.credentials else {
             return Err(Error::Config("CloudBase mode has no access token".into()));
         };
         // The token fetch serves every waiting call: the client's own timeout, not a handle's.
         let this = WeChat { inner: self.inner.clone(), timeout: None };
         let (app_id, app_secret) = (app_id.clone(), app_secret.expose().to_string());
-        let stable = self.inner.config.stable_token;
-        let t = self
-            .inner
-            .tokens
-            .get(move || async move {
+        Ok(move || -> std::pin::Pin<Box<dyn std::future::Future<Output = crate::token::FetchResult> + Send>> {
+            Box::pin(async move {
                 // Straight to the wire: the token endpoints need no token, and going through
                 // `exchange` would make this future recursive.
                 let w = if stable {
-                    GetStableAccessTokenRequest::new(app_id, app_secret).into_wire().await?
+                    let mut r = GetStableAccessTokenRequest::new(app_id, app_secret);
+                    if force {
+                        r = r.force_refresh(true);
+                    }
+                    r.into_wire().await?
                 } else {
                     GetAccessTokenRequest::new(app_id, app_secret).into_wire().await?
                 };
+                tracing::debug!(endpoint = w.endpoint.name, force, "fetching an access token from the vendor");
                 let reply = this.send_once(&w, None).await?;
                 let tok: AccessToken = decode_json(w.endpoint, &reply)?;
                 let expires_in = u64::try_from(tok.expires_in).unwrap_or(0);
                 Ok((tok.access_token, expires_in))
             })
-            .await?;
-        Ok(t.value)
+        })
+    }
+
+    /// `Some((stable, force_refresh))` when `w` asks a token endpoint for the configured app's
+    /// token (its appid and secret are the client's own): such a request is answered from the
+    /// shared token ([`Self::access_token_reply`]) instead of replacing it at the vendor. A request
+    /// for another app, or in CloudBase mode, goes to the vendor as it is.
+    pub fn own_token_request(&self, w: &WireRequest) -> Option<(bool, bool)> {
+        if !is_token_endpoint(w.endpoint) {
+            return None;
+        }
+        let stable = w.endpoint.name == AUTH_GET_STABLE_ACCESS_TOKEN.name;
+        let Credentials::AppSecret { app_id, app_secret } = &self.inner.config.credentials else { return None };
+        let input = |name: &str| -> Option<Value> {
+            w.query.iter().find(|(k, _)| *k == name).map(|(_, v)| Value::String(v.clone())).or_else(|| w.json.get(name).cloned())
+        };
+        let same = |name: &str, want: &str| input(name).as_ref().and_then(Value::as_str) == Some(want);
+        if !(same("appid", app_id) && same("secret", app_secret.expose())) {
+            return None;
+        }
+        let force = match input("force_refresh") {
+            Some(Value::Bool(b)) => b,
+            Some(Value::String(s)) => s == "true",
+            _ => false,
+        };
+        Some((stable, force))
     }
 
     fn uses_token(&self, ep: &EndpointInfo) -> bool {
@@ -361,7 +413,7 @@ impl WeChat {
                 let out = read(ep, &reply);
                 if let (Err(Error::Api(e)), Some(t)) = (&out, &token) {
                     if e.category() == Category::Token && attempt == 0 {
-                        tracing::debug!(code = %e.code, "token rejected; refreshing and retrying once");
+                        tracing::info!(code = %e.code, "token rejected; refreshing and retrying once");
                         self.inner.tokens.invalidate(t).await;
                         attempt += 1;
                         continue;
@@ -424,7 +476,27 @@ impl WeChat {
     /// Sends a request built from the spec's tables and decodes the reply (typed, or `serde_json::Value`).
     /// The generated methods call this; the command line calls it with requests it builds from `EndpointInfo::inputs`.
     pub async fn call_json<T: DeserializeOwned>(&self, w: WireRequest) -> Result<T> {
+        if let Some((stable, force)) = self.own_token_request(&w) {
+            return self.token_json(w.endpoint, stable, force).await;
+        }
         self.inner.config.http.retry.run(w.endpoint, || self.call_json_once(&w)).await
+    }
+
+    /// A token endpoint's request for the configured app ([`Self::own_token_request`]), with the
+    /// forced refresh the command line's `--force-refresh` asks for; any other request is sent as
+    /// [`Self::call_json`] sends it.
+    pub async fn call_token_json<T: DeserializeOwned>(&self, w: WireRequest, force_refresh: bool) -> Result<T> {
+        match self.own_token_request(&w) {
+            Some((stable, force)) => self.token_json(w.endpoint, stable, force || force_refresh).await,
+            None => self.call_json(w).await,
+        }
+    }
+
+    async fn token_json<T: DeserializeOwned>(&self, ep: &'static EndpointInfo, stable: bool, force: bool) -> Result<T> {
+        let span = tracing::info_span!("wxcv.call", vendor = "wechat", endpoint = ep.name);
+        let tok = self.access_token_reply(stable, force).instrument(span).await?;
+        let v = serde_json::to_value(&tok).map_err(|e| Error::decode(ep, 200, e.to_string()))?;
+        serde_json::from_value(v).map_err(|e| Error::decode(ep, 200, e.to_string()))
     }
 
     async fn call_json_once<T: DeserializeOwned>(&self, w: &WireRequest) -> Result<T> {
@@ -446,6 +518,12 @@ impl WeChat {
         })
         .await
     }
+}
+
+/// The token endpoints (`cgi-bin/token`, `cgi-bin/stable_token`): asked for the client's own app,
+/// they answer the shared token ([`WeChat::access_token_reply`]).
+pub fn is_token_endpoint(ep: &EndpointInfo) -> bool {
+    ep.name == AUTH_GET_ACCESS_TOKEN.name || ep.name == AUTH_GET_STABLE_ACCESS_TOKEN.name
 }
 
 /// A JSON reply into `T`, after WeChat's error envelope and the HTTP status are checked.
@@ -548,17 +626,20 @@ pub(crate) fn wechat_error(ep: &'static EndpointInfo, reply: &Reply) -> Option<A
     if code == 0 {
         return None;
     }
-    // WeChat appends "rid: <id>" to errmsg; CloudBase sends x-openapi-seqid.
-    let request_id = env
-        .errmsg
-        .rsplit_once("rid: ")
-        .map(|(_, r)| crate::transport::redact_text(r.trim()))
+    // WeChat appends "rid: <id>" to errmsg; CloudBase sends x-openapi-seqid. The id is kept in
+    // `request_id` only, so a message says it once.
+    let (text, rid) = match env.errmsg.rsplit_once("rid: ") {
+        Some((before, r)) => (before.trim_end().trim_end_matches([',', ';', ':']).trim_end(), Some(r.trim())),
+        None => (env.errmsg.trim(), None),
+    };
+    let request_id = rid
+        .map(crate::transport::redact_text)
         .or_else(|| reply.header("x-openapi-seqid").map(|r| crate::transport::redact_text(&r)));
     Some(ApiError {
         vendor: Vendor::WeChat,
         endpoint: ep.name,
         code: ErrorCode::WeChat(code),
-        message: crate::transport::redact_text(&env.errmsg),
+        message: crate::transport::redact_text(&crate::error::once(text)),
         request_id,
         http_status: reply.status,
         info: ep.error_info(&code.to_string()),

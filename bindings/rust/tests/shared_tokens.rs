@@ -9,7 +9,6 @@
 //! The processes are this test binary run again (`child`, ignored otherwise), so each has its own
 //! client, runtime and connections, as separate servers would.
 
-use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,50 +17,13 @@ use wxcv::wechat::{ScanQrcodeRequest, WeChat, WeChatConfig};
 use wxcv::{Error, TransportKind};
 use wxcv_emulator::{APPID, APPSECRET, Emulator};
 
-const REDIS_PASSWORD: &str = "REDIS-PASSWORD-never-printed";
-
 fn qr() -> bytes::Bytes {
     std::fs::read(format!("{}/../../tests/fixtures/qr.png", env!("CARGO_MANIFEST_DIR"))).unwrap().into()
 }
 
-/// A redis-server of our own, killed on drop.
-struct RedisServer {
-    child: Option<Child>,
-    port: u16,
-}
-
-impl RedisServer {
-    fn start() -> RedisServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--requirepass", REDIS_PASSWORD, "--loglevel", "warning"])
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start redis-server ({e}): install Debian's redis-server package (.ci/run does)"));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not listen on {port} within 10 s");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        RedisServer { child: Some(child), port }
-    }
-    fn url(&self) -> String {
-        format!("redis://:{REDIS_PASSWORD}@127.0.0.1:{}/0", self.port)
-    }
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
+#[path = "common/redis_server.rs"]
+mod redis_server;
+use redis_server::{REDIS_PASSWORD, RedisServer};
 
 fn unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
@@ -294,4 +256,97 @@ async fn an_unreachable_store_is_reported_at_once() {
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert_eq!(emu.token_issues(APPID), 0, "no token fetched behind the store's back");
     assert_eq!(emu.calls("img.scan_qrcode"), 0);
+}
+
+/// The token endpoints, asked for the client's own app, answer the shared token instead of
+/// replacing it at WeChat (which would start the 5-minute end of every other process's token);
+/// a forced refresh fetches one new token through the store's lock, and every process sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_endpoint_answers_the_shared_token_and_fetches_only_when_forced() {
+    use wxcv::wechat::{AccessToken, GetAccessTokenRequest, GetStableAccessTokenRequest};
+    let redis = RedisServer::start();
+    let emu = Emulator::start().await.unwrap();
+    let a = WeChat::new(config(&emu.base_url(), Some(&redis.url()), "endpoint:")).unwrap();
+    let b = WeChat::new(config(&emu.base_url(), Some(&redis.url()), "endpoint:")).unwrap();
+    let get = |wx: &WeChat| {
+        let wx = wx.clone();
+        async move { wx.auth().get_access_token(GetAccessTokenRequest::new(APPID, APPSECRET)).await.unwrap() }
+    };
+    let first = get(&a).await;
+    assert!((7000..=7200).contains(&first.expires_in), "{first:?}");
+    let second = get(&b).await;
+    assert_eq!(second.access_token, first.access_token, "another process gets the same token");
+    b.img().scan_qrcode(ScanQrcodeRequest::new(wxcv::Image::bytes(qr()))).await.unwrap();
+    assert_eq!(emu.token_issues(APPID), 1, "one token for the endpoint calls and the API call");
+
+    // Forced: one new token, seen by the other process's next endpoint call and its API calls.
+    let w = GetAccessTokenRequest::new(APPID, APPSECRET).into_wire().await.unwrap();
+    let forced: AccessToken = a.call_token_json(w, true).await.unwrap();
+    assert_ne!(forced.access_token, first.access_token);
+    assert_eq!(emu.token_issues(APPID), 2);
+    assert_eq!(get(&b).await.access_token, forced.access_token);
+    assert_eq!(emu.token_issues(APPID), 2);
+
+    // Two processes forcing at once: one fetches (slowly), the other takes its token.
+    let r = reqwest::Client::new()
+        .post(format!("{}/__emulator/faults", emu.base_url()))
+        .json(&serde_json::json!({"endpoint": "auth.get_access_token", "times": 1, "delay_ms": 2000}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let force = |wx: &WeChat| {
+        let wx = wx.clone();
+        async move {
+            let w = GetAccessTokenRequest::new(APPID, APPSECRET).into_wire().await.unwrap();
+            wx.call_token_json::<AccessToken>(w, true).await.unwrap()
+        }
+    };
+    let (x, y) = futures_util::future::join(force(&a), force(&b)).await;
+    assert_eq!(x.access_token, y.access_token);
+    assert_ne!(x.access_token, forced.access_token);
+    assert_eq!(emu.token_issues(APPID), 3, "one fetch for both forced refreshes");
+
+    // Another app's credentials go to the vendor as they are: a wrong secret is WeChat's error.
+    let e = a.auth().get_access_token(GetAccessTokenRequest::new(APPID, "not-the-secret")).await.unwrap_err();
+    assert_eq!(e.api().map(|a| a.code.to_string()), Some("40125".into()), "{e:?}");
+
+    // The stable kind has its own shared token; its force_refresh is a forced refresh.
+    let s1 = a.auth().get_stable_access_token(GetStableAccessTokenRequest::new(APPID, APPSECRET)).await.unwrap();
+    let s2 = b.auth().get_stable_access_token(GetStableAccessTokenRequest::new(APPID, APPSECRET)).await.unwrap();
+    assert_eq!(s1.access_token, s2.access_token);
+    let s3 = b.auth().get_stable_access_token(GetStableAccessTokenRequest::new(APPID, APPSECRET).force_refresh(true)).await.unwrap();
+    assert_ne!(s3.access_token, s1.access_token);
+    assert_eq!(a.auth().get_stable_access_token(GetStableAccessTokenRequest::new(APPID, APPSECRET)).await.unwrap().access_token, s3.access_token);
+}
+
+/// Without a shared store, the in-process cache answers: the endpoint and the API calls share one
+/// token.
+#[tokio::test]
+async fn without_a_store_the_token_endpoint_answers_the_cached_token() {
+    use wxcv::wechat::GetAccessTokenRequest;
+    let emu = Emulator::start().await.unwrap();
+    let wx = WeChat::new(config(&emu.base_url(), None, "")).unwrap();
+    wx.img().scan_qrcode(ScanQrcodeRequest::new(wxcv::Image::bytes(qr()))).await.unwrap();
+    let t1 = wx.auth().get_access_token(GetAccessTokenRequest::new(APPID, APPSECRET)).await.unwrap();
+    let t2 = wx.auth().get_access_token(GetAccessTokenRequest::new(APPID, APPSECRET)).await.unwrap();
+    assert_eq!(t1.access_token, t2.access_token);
+    assert_eq!(t1.access_token, wx.access_token().await.unwrap());
+    assert_eq!(emu.token_issues(APPID), 1);
+}
+
+/// A wrong Redis password is a configuration (credential) error, never printed, not a network one.
+#[tokio::test]
+async fn a_wrong_redis_password_is_a_configuration_error() {
+    let redis = RedisServer::start();
+    let emu = Emulator::start().await.unwrap();
+    for url in [redis.url_with_password("wrong-password-never-printed"), format!("redis://127.0.0.1:{}/0", redis.port)] {
+        let wx = WeChat::new(config(&emu.base_url(), Some(&url), "pw:")).unwrap();
+        let e = wx.img().scan_qrcode(ScanQrcodeRequest::new(wxcv::Image::bytes(qr()))).await.unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{url}: {e:?}");
+        let text = format!("{e} {e:?}");
+        assert!(text.contains("Redis at redis://") && text.contains("password"), "{text}");
+        assert!(!text.contains("wrong-password-never-printed") && !text.contains(REDIS_PASSWORD), "{text}");
+    }
+    assert_eq!(emu.token_issues(APPID), 0);
 }

@@ -156,6 +156,22 @@ async fn ocr_errors_carry_the_spec_meaning() {
     assert_eq!(api.request_id.as_deref(), Some("64a1-77"));
     assert!(api.meaning().unwrap().to_lowercase().contains("certificate") || api.meaning().unwrap().contains("card"), "{:?}", api.meaning());
     assert!(err.to_string().contains("101001"), "{err}");
+    // Each thing once: the message without the rid, the rid as the request id only.
+    assert_eq!(api.message, "certificate not found");
+    let text = err.to_string();
+    assert_eq!(text.matches("certificate not found").count(), 1, "{text}");
+    assert_eq!(text.matches("64a1-77").count(), 1, "{text}");
+}
+
+#[tokio::test]
+async fn a_wechat_message_that_repeats_itself_is_said_once() {
+    let (_server, wx) = wechat_server(|_| Reply::json(json!({"errcode": 101001, "errmsg": "certificate not found: certificate not found rid: 64a1-78"}))).await;
+    let err = wx.ocr().bankcard(BankcardRequest::new(jpeg(64))).await.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.message, "certificate not found");
+    assert_eq!(api.request_id.as_deref(), Some("64a1-78"));
+    let text = err.to_string();
+    assert_eq!(text, "WeChat ocr.bankcard failed: 101001 certificate not found (No certificate or card was found in the picture) [request id 64a1-78]");
 }
 
 #[tokio::test]
@@ -334,6 +350,18 @@ async fn qrcode_ocr_is_signed_and_parses_the_seed_reply() {
 
     tc(&server.url).ocr().qrcode_ocr(QrcodeOcrRequest::new(Image::url("https://x.example/q.png"))).await.unwrap();
     assert_eq!(server.requests()[1].json(), json!({"ImageUrl": "https://x.example/q.png"}));
+}
+
+/// No region configured: nothing is refused, and the request carries no X-TC-Region (the vendor's
+/// domain then serves it from the nearest region).
+#[tokio::test]
+async fn without_a_region_no_region_header_is_sent() {
+    let server = Server::start(|_| Reply::json(json!({"Response": {"CodeResults": [], "RequestId": "r"}}))).await;
+    let tc = TencentCloud::new(TencentCloudConfig::new("AKIDEXAMPLE", "SECRET").base_url(&server.url)).unwrap();
+    tc.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(100))).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.header("x-tc-region"), None);
+    assert_eq!(r.header("x-tc-action"), Some("QrcodeOCR"));
 }
 
 #[tokio::test]

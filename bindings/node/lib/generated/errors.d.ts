@@ -52,7 +52,7 @@ export declare class InvalidInputError extends WxcvError {
 export declare class ConfigError extends WxcvError {}
 export declare class TransportError extends WxcvError {
   readonly endpoint: string;
-  /** connect, timeout, io, http_status, other, or token_store (the shared token store, Redis, failed). */
+  /** connect, timeout, io (the connection closed before a reply), body (the reply broke off), http_status, other, or token_store (the shared token store, Redis, failed). */
   readonly transportKind: string;
   readonly httpStatus: number | null;
   readonly errMsg?: string;

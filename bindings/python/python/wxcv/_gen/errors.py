@@ -203,7 +203,7 @@ class TransportError(WxcvError):
 
     endpoint: str
     transport_kind: str
-    """connect, timeout, io, http_status, other, or token_store (the shared token store, Redis, failed)."""
+    """connect, timeout, io (the connection closed before a reply), body (the reply broke off), http_status, other, or token_store (the shared token store, Redis, failed)."""
     http_status: Optional[int]
 
     def __init__(self, message: str, *, endpoint: str, transport_kind: str, http_status: Optional[int] = None) -> None:
