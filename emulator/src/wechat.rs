@@ -38,7 +38,9 @@ pub async fn handle(st: &Arc<State>, call: Call) -> Response {
     let rid = st.fresh_id("rid", 24);
     let (code, resp) = match outcome {
         Outcome::Json(mut v) => {
-            if let Value::Object(m) = &mut v {
+            // The token endpoints answer `{access_token, expires_in}` alone; every other JSON
+            // success carries errcode 0 and errmsg "ok" first.
+            if let (Value::Object(m), false) = (&mut v, ep.group == "auth") {
                 let mut out = Map::new();
                 out.insert("errcode".into(), json!(0));
                 out.insert("errmsg".into(), json!("ok"));

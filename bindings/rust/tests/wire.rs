@@ -336,6 +336,52 @@ async fn qrcode_ocr_is_signed_and_parses_the_seed_reply() {
     assert_eq!(server.requests()[1].json(), json!({"ImageUrl": "https://x.example/q.png"}));
 }
 
+/// `RequestMethod::Get`: the parameters flattened into the query and signed with it (the
+/// canonical query string), an empty body, the form Content-Type; POST stays the default.
+#[tokio::test]
+async fn get_sends_the_parameters_in_the_signed_query() {
+    use wxcv::tencentcloud::{BusinessCardOcrRequest, RequestMethod};
+    let server = Server::start(|_| Reply::json(json!({"Response": {"CodeResults": [], "BusinessCardInfos": [], "RequestId": "r-get"}}))).await;
+    assert_eq!(TencentCloudConfig::new(SID, SKEY).method, RequestMethod::Post);
+    let get = TencentCloud::new(TencentCloudConfig::new(SID, SKEY).region("ap-guangzhou").base_url(&server.url).method(RequestMethod::Get)).unwrap();
+    get.ocr().qrcode_ocr(QrcodeOcrRequest::new(Image::url("https://x.example/q r.png?a=1&b=~"))).await.unwrap();
+    get.ocr()
+        .business_card_ocr(BusinessCardOcrRequest::new(Image::url("https://x.example/card.jpg")).config(r#"{"RetImageType":"PROPROCESS"}"#))
+        .await
+        .unwrap();
+    let reqs = server.requests();
+    let r = &reqs[0];
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/"));
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(r.raw_query, "ImageUrl=https%3A%2F%2Fx.example%2Fq%20r.png%3Fa%3D1%26b%3D~");
+    assert_eq!(r.q("ImageUrl"), Some("https://x.example/q r.png?a=1&b=~"));
+    assert_eq!(r.header("x-tc-action"), Some("QrcodeOCR"));
+    let ts: i64 = r.header("x-tc-timestamp").unwrap().parse().unwrap();
+    let input = wxcv::tc3::SignInput {
+        secret_id: SID,
+        secret_key: SKEY,
+        service: "ocr",
+        host: r.header("host").unwrap(),
+        content_type: "application/x-www-form-urlencoded",
+        payload: b"",
+        timestamp: ts,
+    };
+    let sig = wxcv::tc3::sign_with(&input, RequestMethod::Get, &r.raw_query);
+    assert_eq!(r.header("authorization"), Some(sig.authorization.as_str()));
+    // The same request signed as a POST, or without its query, is another signature.
+    assert_ne!(wxcv::tc3::sign_with(&input, RequestMethod::Get, "").signature, sig.signature);
+    assert_ne!(wxcv::tc3::sign(&input).signature, sig.signature);
+    assert_eq!(reqs[1].q("Config"), Some(r#"{"RetImageType":"PROPROCESS"}"#));
+    assert_eq!(reqs[1].header("x-tc-action"), Some("BusinessCardOCR"));
+
+    // A picture's base64 past the vendor's 32 KB for a GET: refused before sending, naming it.
+    let err = get.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(40_000))).await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "method"), "{err:?}");
+    assert!(err.to_string().contains("32768"), "{err}");
+    assert_eq!(server.requests().len(), 2);
+}
+
 #[tokio::test]
 async fn tencent_errors_keep_code_message_and_request_id() {
     let server = Server::start(|_| {
