@@ -294,7 +294,7 @@ async fn qrcode_ocr(st: &State, ep: &'static EndpointInfo, inp: &Inputs, request
         .map(|c| {
             let at = |i: usize| {
                 let (x, y) = if c.symbology.reports_position() { c.corners[i] } else { (-1, -1) };
-                Some(tc::Coord { x, y })
+                tc::Coord { x, y }
             };
             tc::QrcodeResultsInfo {
                 type_name: c.symbology.tencent_name().to_string(),

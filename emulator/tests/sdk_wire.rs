@@ -211,3 +211,32 @@ async fn the_token_reply_is_access_token_and_expires_in_only() {
         .unwrap();
     assert_eq!(r["errcode"], 0, "{r}");
 }
+
+/// Inside CloudBase the token travels as `cloudbase_access_token` (the spec's cloud_call data):
+/// the emulator takes it as it takes `access_token`.
+#[tokio::test]
+async fn the_cloudbase_token_parameter_is_a_token() {
+    let emu = Emulator::start().await.unwrap();
+    assert_eq!(wxcv::wechat::CLOUDBASE_TOKEN_PARAM, "cloudbase_access_token");
+    let http = reqwest::Client::new();
+    let t: Value = http
+        .get(format!("{}/cgi-bin/token?grant_type=client_credential&appid={APPID}&secret={APPSECRET}", emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = t["access_token"].as_str().unwrap();
+    let scan = |param: String| {
+        let url = format!("{}/cv/img/qrcode?{param}", emu.base_url());
+        let http = http.clone();
+        async move {
+            let form = reqwest::multipart::Form::new().part("img", reqwest::multipart::Part::bytes(qr_png()).file_name("qr.png"));
+            http.post(url).multipart(form).send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(scan(format!("{}={token}", wxcv::wechat::CLOUDBASE_TOKEN_PARAM)).await["errcode"], 0);
+    assert_eq!(scan(format!("{}=nope", wxcv::wechat::CLOUDBASE_TOKEN_PARAM)).await["errcode"], 40001);
+    assert_eq!(scan("other_token=x".into()).await["errcode"], 41001);
+}

@@ -85,6 +85,11 @@ def test_wxacode_errors_are_wechat_client_exceptions(emu: Emulator) -> None:
     with pytest.raises(WeChatClientException) as e:
         client.wxa.create_qrcode("p" * 129)
     assert e.value.errcode == 40159
+    # wxacode.get's path: up to 1024 characters on the vendor's current page.
+    assert is_png_or_jpeg(client.wxa.get_wxa_code("p" * 1024).content)
+    with pytest.raises(WeChatClientException) as e:
+        client.wxa.get_wxa_code("p" * 1025)
+    assert e.value.errcode == 40159
 
 
 def test_40001_makes_wechatpy_fetch_a_new_token_and_retry(emu: Emulator) -> None:
