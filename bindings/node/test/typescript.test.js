@@ -85,7 +85,7 @@ test('a checked position has its four corners', { skip: !fs.existsSync(tsc) && '
     `import { WeChat, TencentCloud } from ${JSON.stringify(pkg)};`,
     'export async function corners(wx: WeChat, tc: TencentCloud): Promise<number[]> {',
     '  const out: number[] = [];',
-    "  for (const c of (await wx.img.scanQRCode({ imgUrl: 'u' })).codeResults) {",
+    "  for (const c of (await wx.img.scanQRCode({ imgUrl: 'u' })).codeResults ?? []) {",
     '    if (c.pos) out.push(c.pos.leftTop.x, c.pos.rightTop.y, c.pos.rightBottom.x, c.pos.leftBottom.y);',
     '  }',
     "  for (const item of (await wx.ocr.printedText({ imgUrl: 'u' })).items ?? []) {",
