@@ -9,6 +9,27 @@ pub struct Api {
     pub vendors: Vec<Vendor>,
     /// Seed 002's `ocr.scan` (spec/scan.yaml): one call for every document kind.
     pub scan: Option<Scan>,
+    /// WeChat's cloud-call shapes (`cloud_call:` in a spec/wechat/ file).
+    pub cloud_call: Option<CloudCall>,
+}
+
+/// The shapes of wx-server-sdk's `cloud.openapi` calls that are not per endpoint: how a picture
+/// goes in, how a binary reply comes out, and the token parameter's name inside CloudBase.
+#[derive(Debug, Clone)]
+pub struct CloudCall {
+    pub file: String,
+    pub source: Option<String>,
+    pub image: CloudShape,
+    pub binary: CloudShape,
+    pub cloudbase_token_param: String,
+}
+
+/// An object of two keys: the MIME type's (`contentType`) and the bytes' (`value`, `buffer`).
+#[derive(Debug, Clone)]
+pub struct CloudShape {
+    pub type_key: String,
+    pub data_key: String,
+    pub doc: Text,
 }
 
 /// `ocr.scan`: a picture and a document kind in, the kind's endpoint's result out.

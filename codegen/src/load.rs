@@ -9,7 +9,7 @@ use marked_yaml::{LoaderOptions, Spanned};
 
 use crate::ir::*;
 use crate::names::{cloud_camel, loose};
-use crate::raw::{self, GroupFile, ErrorsFile, ScanFile, S};
+use crate::raw::{self, GroupFile, ErrorsFile, RawCloudCall, RawCloudShape, ScanFile, S};
 use heck::ToSnakeCase;
 
 /// One fault in the spec.
@@ -216,7 +216,19 @@ pub fn load(files: &[SourceFile]) -> Result<Api, SpecErrors> {
         }
     }
 
-    let mut api = Api { vendors: Vec::new(), scan: None };
+    let mut api = Api { vendors: Vec::new(), scan: None, cloud_call: None };
+    for (kind, (groups, _)) in &vendors {
+        for (i, g) in groups {
+            let Some(c) = &g.cloud_call else { continue };
+            if *kind != VendorKind::WeChat {
+                cx.err(*i, &g.vendor, "cloud_call", "cloud_call is WeChat's (wx-server-sdk)");
+            } else if api.cloud_call.is_some() {
+                cx.err(*i, &c.cloudbase_token_param, "cloud_call", "a second cloud_call block: give it once");
+            } else {
+                api.cloud_call = Some(lower_cloud_call(&mut cx, *i, c));
+            }
+        }
+    }
     for (kind, (groups, errors)) in vendors {
         if let Some(v) = lower_vendor(&mut cx, kind, groups, errors) {
             api.vendors.push(v);
@@ -1066,6 +1078,34 @@ pub fn expand_charset(spec: &str) -> Result<String, String> {
         return Err("empty charset".into());
     }
     Ok(out.into_iter().collect())
+}
+
+/// `cloud_call:`: the keys are camelCase JavaScript identifiers, the token parameter snake_case.
+fn lower_cloud_call(cx: &mut Ctx, i: usize, c: &RawCloudCall) -> CloudCall {
+    let mut shape = |what: &str, s: &RawCloudShape| {
+        for (key, v) in [("type_key", &s.type_key), ("data_key", &s.data_key)] {
+            let ok = v.starts_with(|c: char| c.is_ascii_lowercase()) && v.chars().all(|c| c.is_ascii_alphanumeric());
+            if !ok {
+                cx.err(i, v, &format!("cloud_call.{what}.{key}"), format!("\"{}\" is not a camelCase name", v.as_str()));
+            }
+        }
+        if s.type_key.as_str() == s.data_key.as_str() {
+            cx.err(i, &s.data_key, &format!("cloud_call.{what}.data_key"), "the two keys must differ");
+        }
+        CloudShape { type_key: s.type_key.to_string(), data_key: s.data_key.to_string(), doc: s.doc.clone() }
+    };
+    let image = shape("image", &c.image);
+    let binary = shape("binary", &c.binary);
+    if !is_snake(c.cloudbase_token_param.as_str()) {
+        cx.err(i, &c.cloudbase_token_param, "cloud_call.cloudbase_token_param", "a query parameter name in snake_case");
+    }
+    CloudCall {
+        file: cx.files[i].name.clone(),
+        source: c.source.clone(),
+        image,
+        binary,
+        cloudbase_token_param: c.cloudbase_token_param.to_string(),
+    }
 }
 
 fn is_snake(s: &str) -> bool {

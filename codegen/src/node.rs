@@ -21,6 +21,10 @@ pub(crate) fn header(source: &str) -> String {
 }
 
 /// A JavaScript string literal.
+pub(crate) fn js_lit(s: &str) -> String {
+    lit(s)
+}
+
 fn lit(s: &str) -> String {
     serde_json_lit(s)
 }
@@ -215,6 +219,47 @@ pub struct NErrorClass {
     pub base: String,
     pub doc: String,
     pub codes: String,
+}
+
+/// lib/generated/cloud.js and cloud.d.ts: the spec's `cloud_call:` shapes.
+#[derive(Template)]
+#[template(path = "node/cloud.js.txt", escape = "none")]
+pub struct CloudJs {
+    pub header: String,
+    pub image_type: String,
+    pub image_data: String,
+    pub image_type_lit: String,
+    pub image_data_lit: String,
+    pub image_doc: String,
+    pub binary_type: String,
+    pub binary_data: String,
+    pub binary_type_lit: String,
+    pub binary_data_lit: String,
+    pub binary_doc: String,
+    pub token_lit: String,
+}
+
+#[derive(Template)]
+#[template(path = "node/cloud.d.ts.txt", escape = "none")]
+pub struct CloudDts {
+    pub c: CloudJs,
+}
+
+fn cloud_files(c: &crate::ir::CloudCall) -> CloudJs {
+    CloudJs {
+        header: header(&c.file),
+        image_type: c.image.type_key.clone(),
+        image_data: c.image.data_key.clone(),
+        image_type_lit: lit(&c.image.type_key),
+        image_data_lit: lit(&c.image.data_key),
+        image_doc: jsdoc(&c.image.doc.lines(), ""),
+        binary_type: c.binary.type_key.clone(),
+        binary_data: c.binary.data_key.clone(),
+        binary_type_lit: lit(&c.binary.type_key),
+        binary_data_lit: lit(&c.binary.data_key),
+        binary_doc: jsdoc(&c.binary.doc.lines(), ""),
+        token_lit: lit(&c.cloudbase_token_param),
+    }
 }
 
 #[derive(Template)]
@@ -559,5 +604,9 @@ pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
     out.push(GeneratedFile { path: format!("{LIB_DIR}/errors.js"), contents: ErrorsJs { header: h, classes, by_code }.render()? + "\n" });
     out.push(GeneratedFile { path: format!("{LIB_DIR}/errors.d.ts"), contents: dts.render()? + "\n" });
     out.push(GeneratedFile { path: format!("{TESTS_DIR}/typecheck.ts"), contents: typecheck(api).render()? + "\n" });
+    if let Some(c) = &api.cloud_call {
+        out.push(GeneratedFile { path: format!("{LIB_DIR}/cloud.js"), contents: cloud_files(c).render()? + "\n" });
+        out.push(GeneratedFile { path: format!("{LIB_DIR}/cloud.d.ts"), contents: CloudDts { c: cloud_files(c) }.render()? + "\n" });
+    }
     Ok(out)
 }

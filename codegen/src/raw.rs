@@ -47,6 +47,32 @@ pub struct GroupFile {
     pub models: Map<RawModel>,
     #[serde(default)]
     pub endpoints: Map<RawEndpoint>,
+    /// WeChat only, in one file: the cloud-call (wx-server-sdk) shapes every endpoint shares.
+    #[serde(default)]
+    pub cloud_call: Option<RawCloudCall>,
+}
+
+/// The shapes of wx-server-sdk's `cloud.openapi` calls that are not per endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCloudCall {
+    #[serde(default)]
+    pub source: Option<String>,
+    /// A picture input: `{contentType, value}`.
+    pub image: RawCloudShape,
+    /// A binary reply: `{contentType, buffer}`.
+    pub binary: RawCloudShape,
+    /// The token parameter's name inside CloudBase (`cloudbase_access_token`).
+    pub cloudbase_token_param: S,
+}
+
+/// An object of two keys: the MIME type's and the bytes'.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCloudShape {
+    pub type_key: S,
+    pub data_key: S,
+    pub doc: Text,
 }
 
 /// spec/scan.yaml: seed 002's `ocr.scan` over endpoints of the vendor files.

@@ -216,6 +216,8 @@ pub struct VendorTemplate {
     pub json_replies: Vec<(String, String)>,
     /// `wechat_json` / `tencent_json`: the fuzz module's check of one reply.
     pub fuzz_decode: String,
+    /// Vendor-wide constants from the spec (WeChat: the `cloud_call:` token parameter).
+    pub consts: Vec<String>,
 }
 
 /// One arm of the generated `call_dynamic`: an endpoint called by name with loose arguments.
@@ -600,7 +602,17 @@ pub fn render(api: &Api) -> Result<Vec<GeneratedFile>, askama::Error> {
                 refs.push(RGroupRef { module: g.names.snake.clone(), group_struct: String::new(), accessor: String::new(), doc: g.summary.en.clone() });
             }
         }
+        let consts = match (&api.cloud_call, v.kind) {
+            (Some(c), VendorKind::WeChat) => vec![format!(
+                "\n/// The access token parameter's name inside CloudBase ({}), where `{}` is WeChat's.\npub const CLOUDBASE_TOKEN_PARAM: &str = {};",
+                c.file,
+                "access_token",
+                lit(&c.cloudbase_token_param)
+            )],
+            _ => Vec::new(),
+        };
         let t = VendorTemplate {
+            consts,
             header: header(&format!("spec/{key}/")),
             client: cx.client().to_string(),
             groups: refs,

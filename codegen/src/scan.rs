@@ -212,6 +212,8 @@ pub struct NodeScanJs {
     pub wechat_kinds: String,
     pub tencent_kinds: String,
     pub mode_kinds: String,
+    /// The cloud-call picture's data key (`value`), from the spec's `cloud_call:`.
+    pub image_data_lit: String,
 }
 
 #[derive(Template)]
@@ -280,6 +282,8 @@ pub fn node_js(api: &Api, scan: &Scan) -> Result<GeneratedFile, askama::Error> {
         wechat_kinds: of_vendor(scan, VendorKind::WeChat),
         tencent_kinds: of_vendor(scan, VendorKind::TencentCloud),
         mode_kinds: mode_kinds(scan),
+        // A spec without `cloud_call:` (the small fixture specs) keeps wx-server-sdk's key.
+        image_data_lit: crate::node::js_lit(api.cloud_call.as_ref().map_or("value", |c| c.image.data_key.as_str())),
         kinds,
     };
     Ok(GeneratedFile { path: format!("{}/scan.js", crate::node::LIB_DIR), contents: t.render()? + "\n" })

@@ -237,7 +237,7 @@ fn unknown_key_at_the_top_level() {
     assert_eq!(
         errors(&wechat(&img)),
         format!(
-            r#"{IMG}:{}: hots: unknown key "hots" (expected one of: vendor, group, summary, source, host, service, version, enums, models, endpoints)"#,
+            r#"{IMG}:{}: hots: unknown key "hots" (expected one of: vendor, group, summary, source, host, service, version, enums, models, endpoints, cloud_call)"#,
             line_of(&img, "hots")
         )
     );
@@ -597,4 +597,39 @@ fn exception_names_are_checked() {
 
     files[1].text = edit(WECHAT_ERRORS, "category: input,", "category: input, exception: ImageUrl,");
     assert!(load(&files).is_ok());
+}
+
+const CLOUD_CALL: &str = r#"
+cloud_call:
+  image: {type_key: contentType, data_key: value, doc: {zh: 图片, en: A picture}}
+  binary: {type_key: contentType, data_key: buffer, doc: {zh: 图片, en: A picture}}
+  cloudbase_token_param: cloudbase_access_token
+"#;
+
+/// `cloud_call:` (the cloud-call shapes) loads into the IR once, from a WeChat file; its keys are
+/// camelCase names, the token parameter snake_case; Tencent Cloud has none.
+#[test]
+fn cloud_call_shapes_are_checked() {
+    let mut files = wechat(WECHAT_IMG);
+    files[0].text = format!("{WECHAT_COMMON}{CLOUD_CALL}");
+    let api = load(&files).unwrap_or_else(|e| panic!("{e}"));
+    let c = api.cloud_call.expect("cloud_call");
+    assert_eq!((c.image.data_key.as_str(), c.binary.data_key.as_str(), c.cloudbase_token_param.as_str()), ("value", "buffer", "cloudbase_access_token"));
+
+    let bad = edit(CLOUD_CALL, "data_key: value", "data_key: Value-x");
+    files[0].text = format!("{WECHAT_COMMON}{bad}");
+    let text = format!("{WECHAT_COMMON}{bad}");
+    assert_eq!(
+        errors(&files),
+        format!(r#"{COMMON}:{}: cloud_call.image.data_key: "Value-x" is not a camelCase name"#, line_of(&text, "Value-x"))
+    );
+    let bad = edit(CLOUD_CALL, "cloudbase_token_param: cloudbase_access_token", "cloudbase_token_param: CloudBaseToken");
+    files[0].text = format!("{WECHAT_COMMON}{bad}");
+    let text = format!("{WECHAT_COMMON}{bad}");
+    assert_eq!(
+        errors(&files),
+        format!(r#"{COMMON}:{}: cloud_call.cloudbase_token_param: a query parameter name in snake_case"#, line_of(&text, "CloudBaseToken"))
+    );
+    let ocr = format!("{TENCENT_OCR}{CLOUD_CALL}");
+    assert_eq!(errors(&tencent(&ocr)), format!("{OCR}:1: cloud_call: cloud_call is WeChat's (wx-server-sdk)"));
 }

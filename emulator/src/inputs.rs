@@ -20,6 +20,9 @@ pub struct Raw {
     pub query: Vec<(String, String)>,
     pub form: HashMap<String, FormField>,
     pub json: Option<Map<String, Value>>,
+    /// The JSON inputs travel in the query (Tencent Cloud's GET): each read from the query
+    /// parameter of its wire name, as text.
+    pub json_in_query: bool,
 }
 
 impl Raw {
@@ -27,6 +30,7 @@ impl Raw {
         match loc {
             Loc::Query => self.query.iter().find(|(k, _)| k == wire).map(|(_, v)| Carried::Text(v.clone())),
             Loc::Multipart => self.form.get(wire).map(|f| Carried::Bytes(f.data.clone())),
+            Loc::Json if self.json_in_query => self.query.iter().find(|(k, _)| k == wire).map(|(_, v)| Carried::Text(v.clone())),
             Loc::Json => self.json.as_ref().and_then(|j| j.get(wire)).filter(|v| !v.is_null()).map(|v| Carried::Json(v.clone())),
         }
     }
@@ -128,8 +132,8 @@ pub fn read(ep: &'static EndpointInfo, raw: &Raw) -> Result<Inputs, InputFault> 
                     (None, Some(d)) => {
                         let bytes = match d {
                             Carried::Bytes(b) => b,
-                            Carried::Text(t) => Bytes::from(t.into_bytes()),
-                            Carried::Json(Value::String(s)) if w.base64 => {
+                            Carried::Text(t) if !w.base64 => Bytes::from(t.into_bytes()),
+                            Carried::Text(s) | Carried::Json(Value::String(s)) if w.base64 => {
                                 if let Some(max) = input.limits.max_base64_bytes {
                                     if s.len() as u64 > max {
                                         return Err(InputFault::new(input, "size", format!("{} is {} bytes; the limit is {max}", w.data.1, s.len())));
@@ -140,7 +144,9 @@ pub fn read(ep: &'static EndpointInfo, raw: &Raw) -> Result<Inputs, InputFault> 
                                     Err(_) => return Err(InputFault::new(input, "format", format!("{} is not base64", w.data.1))),
                                 }
                             }
-                            Carried::Json(_) => return Err(InputFault::new(input, "type", format!("{} is not a string", w.data.1))),
+                            Carried::Text(_) | Carried::Json(_) => {
+                                return Err(InputFault::new(input, "type", format!("{} is not a string", w.data.1)));
+                            }
                         };
                         check_image_bytes(input, w.data.1, &bytes)?;
                         ImageArg::Data(bytes)
@@ -188,8 +194,9 @@ fn parse_text(input: &'static InputInfo, wire: &str, ty: &ValueType, comma: bool
             serde_json::Number::from_f64(f).map(Value::Number).ok_or_else(bad)?
         }
         ValueType::Bool => match text.trim() {
-            "true" | "1" => Value::Bool(true),
-            "false" | "0" => Value::Bool(false),
+            // `True` / `False`: Python's str() of a bool, as tencentcloud-sdk-python's GET sends it.
+            "true" | "True" | "1" => Value::Bool(true),
+            "false" | "False" | "0" => Value::Bool(false),
             _ => return Err(bad()),
         },
         ValueType::Enum(values) => {

@@ -54,7 +54,9 @@ pub async fn handle(axum::extract::State(st): axum::extract::State<Arc<State>>, 
         Err(_) => (Bytes::new(), true),
     };
     let call = Call { method: parts.method, uri: parts.uri, headers: parts.headers, body, too_large };
-    if call.uri.path() == "/" && call.method == Method::POST {
+    // API 3.0 takes POST (JSON body) and GET (parameters in the query); WeChat has no API at `/`,
+    // so a GET there with X-TC-Action is Tencent Cloud's.
+    if call.uri.path() == "/" && (call.method == Method::POST || (call.method == Method::GET && call.headers.contains_key("x-tc-action"))) {
         crate::tencent::handle(&st, call).await
     } else {
         crate::wechat::handle(&st, call).await
@@ -146,6 +148,13 @@ pub async fn fault_after(f: Option<&Fault>, resp: Response) -> Response {
 
 pub fn json_response(status: StatusCode, v: &Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], v.to_string()).into_response()
+}
+
+/// A JSON reply with exactly `Content-Type: application/json`, as Tencent Cloud's API 3.0 sends
+/// it: tencentcloud-sdk-python (>= 3.0.995) reads `Response.Error` only under exactly that type
+/// (or `text/plain`), so a `; charset=utf-8` would turn every error into an empty success there.
+pub fn tencent_json_response(status: StatusCode, v: &Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
 }
 
 /// Records a handled call and returns its response.

@@ -60,7 +60,7 @@ pub async fn handle(st: &Arc<State>, call: Call) -> Response {
     let (code, resp) = match outcome {
         Outcome::Json(Value::Object(mut m)) => {
             m.insert("RequestId".into(), json!(request_id));
-            ("ok".to_string(), server::json_response(StatusCode::OK, &json!({ "Response": m })))
+            ("ok".to_string(), server::tencent_json_response(StatusCode::OK, &json!({ "Response": m })))
         }
         Outcome::Error { code, message } => (code.clone(), error_response(&code, &message, &request_id)),
         Outcome::Json(_) | Outcome::Binary { .. } => ("InternalError".into(), error_response("InternalError", "unexpected reply", &request_id)),
@@ -77,7 +77,7 @@ fn code_text(v: &Value) -> String {
 }
 
 fn error_response(code: &str, message: &str, request_id: &str) -> Response {
-    server::json_response(StatusCode::OK, &json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}))
+    server::tencent_json_response(StatusCode::OK, &json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}}))
 }
 
 fn err(code: impl Into<String>, message: impl Into<String>) -> Outcome {
@@ -123,8 +123,11 @@ fn verify(st: &State, ep: &EndpointInfo, call: &Call) -> Result<(), Outcome> {
     let (Some(secret_id), Some(date), Some(service), Some("tc3_request"), None) = (scope.next(), scope.next(), scope.next(), scope.next(), scope.next()) else {
         return Err(err("AuthFailure.InvalidAuthorization", "Credential is not SecretId/date/service/tc3_request"));
     };
-    if signed_headers != "content-type;host" {
-        return Err(err("AuthFailure.SignatureFailure", "the emulator verifies SignedHeaders=content-type;host"));
+    // Any list the client chooses, as the real service takes it: lowercase names joined by `;`,
+    // content-type and host among them (the two every SDK signs).
+    let names: Vec<&str> = signed_headers.split(';').collect();
+    if names.iter().any(|n| n.is_empty() || n.chars().any(|c| c.is_ascii_uppercase())) || !names.contains(&"content-type") || !names.contains(&"host") {
+        return Err(err("AuthFailure.SignatureFailure", format!("SignedHeaders {signed_headers:?} must be lowercase names joined by ';', content-type and host among them")));
     }
     let key = st.lock().keys.get(secret_id).cloned();
     let Some(secret_key) = key else {
@@ -140,19 +143,50 @@ fn verify(st: &State, ep: &EndpointInfo, call: &Call) -> Result<(), Outcome> {
     if Some(service) != ep.service {
         return Err(err("AuthFailure.SignatureFailure", format!("the credential scope names service {service}")));
     }
-    let expected = wxcv::tc3::sign(&wxcv::tc3::SignInput {
-        secret_id,
-        secret_key: &secret_key,
-        service,
-        host: &header(h, "host").unwrap_or_default(),
-        content_type: &header(h, "content-type").unwrap_or_default(),
-        payload: &call.body,
-        timestamp,
-    });
-    if date != expected.date || signature != expected.signature {
-        return Err(err("AuthFailure.SignatureFailure", "the request signature we calculated does not match the signature you provided"));
+    let mut values = Vec::with_capacity(names.len());
+    for name in &names {
+        match h.get(*name).map(|v| v.to_str()) {
+            Some(Ok(v)) => values.push(v.trim().to_string()),
+            _ => return Err(err("AuthFailure.SignatureFailure", format!("the signed header {name} is not in the request"))),
+        }
     }
-    Ok(())
+    // The payload hash: of the body, or the literal UNSIGNED-PAYLOAD when the client asks for it
+    // (X-TC-Content-SHA256, tencentcloud-sdk-python's unsignedPayload).
+    let hashed_payload = match header(h, "x-tc-content-sha256") {
+        Some(v) if v == "UNSIGNED-PAYLOAD" => wxcv::tc3::hash_payload(b"UNSIGNED-PAYLOAD"),
+        _ => wxcv::tc3::hash_payload(&call.body),
+    };
+    let query = call.uri.query().unwrap_or("");
+    // The host as signed: with the port as sent (tencentcloud-sdk-python), or without it
+    // (tencentcloud-sdk-nodejs signs the URL's hostname while sending `Host: name:port`). Values
+    // as sent, or lowercased as the vendor's own examples show them.
+    let host_at = names.iter().position(|n| *n == "host").unwrap_or(0);
+    let mut hosts = vec![values[host_at].clone()];
+    if let Some((name, port)) = values[host_at].rsplit_once(':') {
+        if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && (!name.contains(':') || name.ends_with(']')) {
+            hosts.push(name.to_string());
+        }
+    }
+    for host in &hosts {
+        for lower in [false, true] {
+            let pairs: Vec<(&str, String)> = names
+                .iter()
+                .zip(&values)
+                .enumerate()
+                .map(|(i, (n, v))| {
+                    let v = if i == host_at { host.clone() } else { v.clone() };
+                    (*n, if lower { v.to_ascii_lowercase() } else { v })
+                })
+                .collect();
+            let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let canonical = wxcv::tc3::canonical_request(call.method.as_str(), query, &borrowed, &hashed_payload);
+            let (expected_date, _, expected) = wxcv::tc3::sign_canonical(&secret_key, service, timestamp, &canonical);
+            if date == expected_date && signature == expected {
+                return Ok(());
+            }
+        }
+    }
+    Err(err("AuthFailure.SignatureFailure", "the request signature we calculated does not match the signature you provided"))
 }
 
 async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call, request_id: &str) -> Outcome {
@@ -173,6 +207,11 @@ async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call, request_id
         }
     }
     let raw = match server::raw_inputs(call).await {
+        // GET: the parameters are in the query (flattened; every OCR input is a plain value).
+        Ok(mut r) if call.method == axum::http::Method::GET => {
+            r.json_in_query = true;
+            r
+        }
         Ok(r) if r.json.is_some() => r,
         _ => return err("InvalidParameter", "the body must be a JSON object"),
     };
@@ -255,7 +294,7 @@ async fn qrcode_ocr(st: &State, ep: &'static EndpointInfo, inp: &Inputs, request
         .map(|c| {
             let at = |i: usize| {
                 let (x, y) = if c.symbology.reports_position() { c.corners[i] } else { (-1, -1) };
-                Some(tc::Coord { x, y })
+                tc::Coord { x, y }
             };
             tc::QrcodeResultsInfo {
                 type_name: c.symbology.tencent_name().to_string(),

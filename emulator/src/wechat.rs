@@ -38,7 +38,9 @@ pub async fn handle(st: &Arc<State>, call: Call) -> Response {
     let rid = st.fresh_id("rid", 24);
     let (code, resp) = match outcome {
         Outcome::Json(mut v) => {
-            if let Value::Object(m) = &mut v {
+            // The token endpoints answer `{access_token, expires_in}` alone; every other JSON
+            // success carries errcode 0 and errmsg "ok" first.
+            if let (Value::Object(m), false) = (&mut v, ep.group == "auth") {
                 let mut out = Map::new();
                 out.insert("errcode".into(), json!(0));
                 out.insert("errmsg".into(), json!("ok"));
@@ -98,7 +100,9 @@ async fn run(st: &Arc<State>, ep: &'static EndpointInfo, call: &Call) -> (Outcom
     let mut appid = None;
     let mut cloudbase = false;
     if ep.auth == AuthKind::AccessToken {
-        match query.iter().find(|(k, v)| k == "access_token" && !v.is_empty()).map(|(_, v)| v.as_str()) {
+        // `access_token`, or inside CloudBase its own name for it (the spec's cloud_call).
+        let token_param = |k: &str| k == "access_token" || k == wx::CLOUDBASE_TOKEN_PARAM;
+        match query.iter().find(|(k, v)| token_param(k) && !v.is_empty()).map(|(_, v)| v.as_str()) {
             None if st.config.cloudbase => cloudbase = true,
             None => return (err("41001", "access_token missing"), None, false),
             Some(t) => {
@@ -193,7 +197,7 @@ async fn scan(st: &State, ep: &'static EndpointInfo, inp: &Inputs) -> Outcome {
     };
     let (w, h) = (img.width(), img.height());
     let found = tokio::task::spawn_blocking(move || crate::codes::decode(&img.to_luma8())).await.unwrap_or_default();
-    let pt = |(x, y): (i64, i64)| Some(wx::Point { x, y });
+    let pt = |(x, y): (i64, i64)| wx::Point { x, y };
     let code_results = found
         .into_iter()
         .map(|c| wx::CodeResult {

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("test") => test(),
+        Some("official-sdks") => official_sdk_tests(&mut (0, 0, 0)),
         Some("soak") => run(cargo().args(["test", "--release", "-p", "wxcv", "--test", "soak", "--", "--ignored", "--nocapture"])),
         Some("bench") => bench::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
@@ -157,6 +158,7 @@ fn test() -> Result<(), String> {
         .and_then(|()| dist::dist(&[]))
         .and_then(|()| node_tests(&mut totals))
         .and_then(|()| python_tests(&mut totals))
+        .and_then(|()| official_sdk_tests(&mut totals))
         .and_then(|()| kotlin_tests(&mut totals));
     println!("xtask test took {:.0} s", start.elapsed().as_secs_f64());
     println!("total: {} passed, {} failed, {} skipped", totals.0, totals.1, totals.2);
@@ -272,6 +274,42 @@ fn node_tests(totals: &mut (u64, u64, u64)) -> Result<(), String> {
     let mut cmd = Command::new("node");
     installed_env(&mut cmd).args(["--test", "--test-reporter=tap", "test/"]).current_dir(&fresh);
     run_tap(&mut cmd, totals)
+}
+
+/// tests/official-sdks: the vendors' own SDKs, pinned (tencentcloud-sdk-python and wechatpy from
+/// tests/official-sdks/requirements.txt into target/official-sdks/venv; tencentcloud-sdk-nodejs
+/// from bench/node's lock file into target/official-sdks/node), run unmodified against the
+/// emulator as its own process (`wxcv emulator`, the dev build). pytest's and TAP's counts add up.
+fn official_sdk_tests(totals: &mut (u64, u64, u64)) -> Result<(), String> {
+    let root = root();
+    let scratch = root.join("target/official-sdks");
+    let t = Instant::now();
+    run(cargo().args(["build", "-q", "-p", "wxcv-cli"]))?;
+    let python = scratch.join("venv/bin/python");
+    if !python.exists() {
+        let host = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        run(Command::new(&host).args(["-m", "venv"]).arg(scratch.join("venv")))?;
+    }
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "-q", "--disable-pip-version-check", "-r"])
+        .arg(root.join("tests/official-sdks/requirements.txt")))?;
+    let node = scratch.join("node");
+    std::fs::create_dir_all(&node).map_err(|e| e.to_string())?;
+    for f in ["package.json", "package-lock.json"] {
+        std::fs::copy(root.join("bench/node").join(f), node.join(f)).map_err(|e| format!("bench/node/{f}: {e}"))?;
+    }
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&node))?;
+    println!("official SDKs: installed in {:.0} s", t.elapsed().as_secs_f64());
+    let bin = root.join("target/debug/wxcv");
+    let mut py = Command::new(&python);
+    py.args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/official-sdks"]).env("WXCV_BIN", &bin).current_dir(&root);
+    run_pytest(&mut py, totals)?;
+    let mut js = Command::new("node");
+    js.args(["--test", "--test-reporter=tap", "tests/official-sdks/"])
+        .env("WXCV_BIN", &bin)
+        .env("OFFICIAL_SDKS_NODE_MODULES", node.join("node_modules"))
+        .current_dir(&root);
+    run_tap(&mut js, totals)
 }
 
 /// Runs a node:test suite with the TAP reporter, echoing it and adding its `# pass` / `# fail` /

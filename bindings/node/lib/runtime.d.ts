@@ -1,27 +1,14 @@
 /// <reference types="node" />
 
-/** A picture as wx-server-sdk takes it: `{ contentType: 'image/png', value: buffer }`. */
-export interface CloudImage {
-  contentType?: string;
-  value: Buffer | Uint8Array;
-}
+import type { CloudImage, BinaryReply } from './generated/cloud';
+/** A picture as wx-server-sdk takes it (`{ contentType: 'image/png', value: buffer }`), and a picture reply: their keys are spec data (lib/generated/cloud.d.ts). */
+export type { CloudImage, BinaryReply };
 
 /** A cloud-call reply: the result's camelCase fields, `errCode: 0` and `errMsg: "openapi.<name>:ok"`. */
 export type CloudResult<T> = T & { errCode: 0; errMsg: string };
 
-/** A picture reply of a cloud call (wxacode, media). */
-export interface CloudBinary {
-  errCode: 0;
-  errMsg: string;
-  contentType: string;
-  buffer: Buffer;
-}
-
-/** A picture reply (Tencent Cloud). */
-export interface BinaryReply {
-  contentType: string;
-  buffer: Buffer;
-}
+/** A picture reply of a cloud call (wxacode, media): the picture, `errCode: 0` and `errMsg`. */
+export type CloudBinary = BinaryReply & { errCode: 0; errMsg: string };
 
 export interface WeChatOptions {
   /** With `appSecret`; without both (and without `cloudbase`), `WECHAT_APPID` / `WECHAT_APPSECRET` are read. */

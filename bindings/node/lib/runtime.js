@@ -3,6 +3,8 @@
 // inputs, the addon called, replies converted, failures thrown as the generated error classes.
 const native = require('./native');
 const errors = require('./generated/errors');
+// The cloud-call shapes ({contentType, value} in, {contentType, buffer} out) are spec data.
+const cloud = require('./generated/cloud');
 
 const isBytes = (v) => v instanceof Uint8Array; // Buffer is a Uint8Array
 
@@ -21,14 +23,17 @@ function imageArg(spec, input, param, v, base64, wechat) {
     throw invalid(spec, param, `must be a base64 string or a Buffer, not ${typeName(v)}`, wechat);
   }
   if (isBytes(v)) return { name: input, kind: 'bytes', data: Buffer.from(v.buffer, v.byteOffset, v.byteLength) };
-  if (v && typeof v === 'object' && isBytes(v.value)) {
-    if (v.contentType !== undefined && typeof v.contentType !== 'string') {
-      throw invalid(spec, `${param}.contentType`, 'must be a string such as "image/png"', wechat);
+  const { typeKey, dataKey } = cloud.image;
+  if (v && typeof v === 'object' && isBytes(v[dataKey])) {
+    const type = v[typeKey];
+    if (type !== undefined && typeof type !== 'string') {
+      throw invalid(spec, `${param}.${typeKey}`, 'must be a string such as "image/png"', wechat);
     }
-    const data = Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength);
-    return { name: input, kind: 'bytes', data, contentType: v.contentType };
+    const bytes = v[dataKey];
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { name: input, kind: 'bytes', data, contentType: type };
   }
-  throw invalid(spec, param, `must be { contentType, value: Buffer } or a Buffer, not ${typeName(v)}`, wechat);
+  throw invalid(spec, param, `must be { ${typeKey}, ${dataKey}: Buffer } or a Buffer, not ${typeName(v)}`, wechat);
 }
 
 /** The first NaN or Infinity in a value (JSON would turn it into null), with where it is. */
@@ -118,7 +123,7 @@ class Api {
       const out = spec.out(JSON.parse(reply.json));
       return wechat ? Object.assign(out, { errCode: 0, errMsg: `openapi.${spec.name}:ok` }) : out;
     }
-    const bin = { contentType: reply.contentType, buffer: reply.buffer };
+    const bin = { [cloud.binary.typeKey]: reply.contentType, [cloud.binary.dataKey]: reply.buffer };
     return wechat ? Object.assign(bin, { errCode: 0, errMsg: `openapi.${spec.name}:ok` }) : bin;
   }
 }

@@ -89,3 +89,29 @@ test('ocr.scan results narrow on kind', { skip: !fs.existsSync(tsc) && 'typescri
   assert.strictEqual(r.status, 0, r.stdout + r.stderr);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a checked position has its four corners', { skip: !fs.existsSync(tsc) && 'typescript is not installed' }, () => {
+  // A QR / Data Matrix `pos` and Tencent Cloud's `Position` may be absent, but once checked, every
+  // corner is there: `c.pos.leftTop.x` needs no `?.` (the spec marks the corners required).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxcv-ts-'));
+  const file = path.join(dir, 'corners.ts');
+  fs.writeFileSync(file, [
+    `import { WeChat, TencentCloud } from ${JSON.stringify(pkg)};`,
+    'export async function corners(wx: WeChat, tc: TencentCloud): Promise<number[]> {',
+    '  const out: number[] = [];',
+    "  for (const c of (await wx.img.scanQRCode({ imgUrl: 'u' })).codeResults ?? []) {",
+    '    if (c.pos) out.push(c.pos.leftTop.x, c.pos.rightTop.y, c.pos.rightBottom.x, c.pos.leftBottom.y);',
+    '  }',
+    "  for (const item of (await wx.ocr.printedText({ imgUrl: 'u' })).items ?? []) {",
+    '    if (item.pos) out.push(item.pos.leftTop.x);',
+    '  }',
+    "  for (const c of (await tc.ocr.QrcodeOCR({ ImageUrl: 'u' })).CodeResults ?? []) {",
+    '    if (c.Position) out.push(c.Position.LeftTop.X, c.Position.RightBottom.Y);',
+    '  }',
+    '  return out;',
+    '}',
+  ].join('\n') + '\n');
+  const r = run([file]);
+  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -67,3 +67,27 @@ def test_mistakes_are_caught(tmp_path: Path) -> None:
         hits = [l for l in out.splitlines() if l.startswith(tag)]
         assert hits, f"mypy accepted `{code}`:\n{out}"
         assert any(f"[{kind}]" in h for h in hits), f"`{code}`: expected [{kind}], got {hits}"
+
+
+def test_a_checked_position_has_its_four_corners(tmp_path: Path) -> None:
+    """A QR / Data Matrix ``pos`` and Tencent Cloud's ``position`` may be absent, but once checked,
+    every corner is there: ``c.pos.left_top.x`` type-checks (the spec marks the corners required)."""
+    src = tmp_path / "corners.py"
+    src.write_text(
+        "from typing import List\n"
+        "from wxcv import WeChat, TencentCloud\n"
+        "def corners(wx: WeChat, tc: TencentCloud) -> List[int]:\n"
+        "    out: List[int] = []\n"
+        "    for c in wx.img.scan_qrcode(b'').code_results:\n"
+        "        if c.pos is not None:\n"
+        "            out += [c.pos.left_top.x, c.pos.right_top.y, c.pos.right_bottom.x, c.pos.left_bottom.y]\n"
+        "    for item in wx.ocr.printed_text(b'').items:\n"
+        "        if item.pos is not None:\n"
+        "            out.append(item.pos.left_top.x)\n"
+        "    for t in tc.ocr.qrcode_ocr(b'').code_results:\n"
+        "        if t.position is not None:\n"
+        "            out += [t.position.left_top.x, t.position.right_bottom.y]\n"
+        "    return out\n"
+    )
+    r = mypy(str(src), cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -47,21 +47,69 @@ pub fn utc_date(timestamp: i64) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// The HTTP method a request is signed and sent with. API 3.0 takes both: POST carries the
+/// parameters as a JSON body, GET in the query (and signs that query; the body is empty).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Method {
+    #[default]
+    Post,
+    Get,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Post => "POST",
+            Method::Get => "GET",
+        }
+    }
+}
+
+/// The canonical request of API 3.0: method, path `/`, the query exactly as sent (empty for a
+/// JSON POST), each signed header as `name:value` (names lowercased, values trimmed) in the order
+/// given, the signed names joined with `;`, and the hex SHA-256 of the payload.
+pub fn canonical_request(method: &str, query: &str, headers: &[(&str, &str)], hashed_payload: &str) -> String {
+    let mut canonical = format!("{method}\n/\n{query}\n");
+    let mut names = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        let name = name.to_ascii_lowercase();
+        canonical.push_str(&format!("{name}:{}\n", value.trim()));
+        names.push(name);
+    }
+    canonical.push_str(&format!("\n{}\n{hashed_payload}", names.join(";")));
+    canonical
+}
+
+/// The signature of a canonical request: (`YYYY-MM-DD`, credential scope, hex signature).
+pub fn sign_canonical(secret_key: &str, service: &str, timestamp: i64, canonical: &str) -> (String, String, String) {
+    let hashed_canonical_request = sha256_hex(canonical.as_bytes());
+    let date = utc_date(timestamp);
+    let scope = format!("{date}/{service}/tc3_request");
+    let string_to_sign = format!("TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashed_canonical_request}");
+    let k_date = hmac(format!("TC3{secret_key}").as_bytes(), date.as_bytes());
+    let k_service = hmac(&k_date, service.as_bytes());
+    let k_signing = hmac(&k_service, b"tc3_request");
+    (date, scope, hex::encode(hmac(&k_signing, string_to_sign.as_bytes())))
+}
+
+/// The hex SHA-256 of a payload, as the canonical request carries it.
+pub fn hash_payload(payload: &[u8]) -> String {
+    sha256_hex(payload)
+}
+
 /// Signs a POST to `/` with an empty query and `content-type;host` signed, as API 3.0 wants.
 pub fn sign(input: &SignInput<'_>) -> Signature {
+    sign_with(input, Method::Post, "")
+}
+
+/// Signs a request to `/` with `content-type;host` signed: a POST with `query` empty and the JSON
+/// body as payload, or a GET with the parameters in `query` (exactly as sent) and an empty payload.
+pub fn sign_with(input: &SignInput<'_>, method: Method, query: &str) -> Signature {
     let hashed_payload = sha256_hex(input.payload);
-    let canonical = format!(
-        "POST\n/\n\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
-        input.content_type, input.host, hashed_payload
-    );
+    let canonical =
+        canonical_request(method.as_str(), query, &[("content-type", input.content_type), ("host", input.host)], &hashed_payload);
     let hashed_canonical_request = sha256_hex(canonical.as_bytes());
-    let date = utc_date(input.timestamp);
-    let scope = format!("{date}/{}/tc3_request", input.service);
-    let string_to_sign = format!("TC3-HMAC-SHA256\n{}\n{scope}\n{hashed_canonical_request}", input.timestamp);
-    let k_date = hmac(format!("TC3{}", input.secret_key).as_bytes(), date.as_bytes());
-    let k_service = hmac(&k_date, input.service.as_bytes());
-    let k_signing = hmac(&k_service, b"tc3_request");
-    let signature = hex::encode(hmac(&k_signing, string_to_sign.as_bytes()));
+    let (date, scope, signature) = sign_canonical(input.secret_key, input.service, input.timestamp, &canonical);
     let authorization = format!(
         "TC3-HMAC-SHA256 Credential={}/{scope}, SignedHeaders=content-type;host, Signature={signature}",
         input.secret_id

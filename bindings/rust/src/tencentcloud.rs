@@ -34,6 +34,12 @@ pub const ENV_REGION: &str = "TENCENTCLOUD_REGION";
 pub const ENV_BASE_URL: &str = "TENCENTCLOUD_BASE_URL";
 
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
+/// A GET's Content-Type: the parameters travel in the query, the body is empty.
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+/// The largest GET request API 3.0 takes (the vendor's signature page: GET up to 32 KB).
+pub const MAX_GET_BYTES: usize = 32 * 1024;
+
+pub use crate::tc3::Method as RequestMethod;
 
 /// Configuration of a [`TencentCloud`] client.
 #[derive(Debug, Clone)]
@@ -51,6 +57,9 @@ pub struct TencentCloudConfig {
     /// Scheme and host every call goes to; `None` for the action's own host. The signature still
     /// names the spec's service (`ocr`).
     pub base_url: Option<String>,
+    /// POST (the default: the parameters as a JSON body) or GET (the parameters in the signed
+    /// query; the vendor takes GET requests up to 32 KB, so small calls and picture URLs only).
+    pub method: RequestMethod,
     pub http: HttpConfig,
 }
 
@@ -63,6 +72,7 @@ impl TencentCloudConfig {
             region: None,
             language: None,
             base_url: None,
+            method: RequestMethod::Post,
             http: HttpConfig::default(),
         }
     }
@@ -98,6 +108,12 @@ impl TencentCloudConfig {
     }
     pub fn timeout(mut self, t: Duration) -> Self {
         self.http.timeout = t;
+        self
+    }
+    /// Sends every call as `RequestMethod::Get` (parameters in the signed query) or
+    /// `RequestMethod::Post` (the default).
+    pub fn method(mut self, m: RequestMethod) -> Self {
+        self.method = m;
         self
     }
 }
@@ -241,22 +257,48 @@ impl TencentCloud {
                 (Some(h), None) => h.to_string(),
                 (None, _) => return Err(Error::Config("the base URL has no host".into())),
             };
-            let payload = serde_json::to_vec(&w.json).map_err(|e| Error::invalid(ep, "body", e.to_string()))?;
+            let (url, query, payload, content_type) = match cfg.method {
+                RequestMethod::Post => {
+                    let payload = serde_json::to_vec(&w.json).map_err(|e| Error::invalid(ep, "body", e.to_string()))?;
+                    (url, String::new(), payload, CONTENT_TYPE)
+                }
+                RequestMethod::Get => {
+                    let query = get_query(&w.json);
+                    if query.len() > MAX_GET_BYTES {
+                        return Err(Error::invalid(ep, "method", format!(
+                            "a GET request carries its parameters in the URL, at most {MAX_GET_BYTES} bytes; these take {} \
+                             (send the picture as a URL, or use POST)",
+                            query.len()
+                        )));
+                    }
+                    let mut url = url;
+                    url.set_query(Some(&query).filter(|q| !q.is_empty()).map(|q| q.as_str()));
+                    (url, query, Vec::new(), FORM_CONTENT_TYPE)
+                }
+            };
             let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-            let sig = tc3::sign(&tc3::SignInput {
-                secret_id: &cfg.secret_id,
-                secret_key: cfg.secret_key.expose(),
-                service: ep.service.unwrap_or("ocr"),
-                host: &host,
-                content_type: CONTENT_TYPE,
-                payload: &payload,
-                timestamp,
-            });
+            let sig = tc3::sign_with(
+                &tc3::SignInput {
+                    secret_id: &cfg.secret_id,
+                    secret_key: cfg.secret_key.expose(),
+                    service: ep.service.unwrap_or("ocr"),
+                    host: &host,
+                    content_type,
+                    payload: &payload,
+                    timestamp,
+                },
+                cfg.method,
+                &query,
+            );
+            let method = match cfg.method {
+                RequestMethod::Post => reqwest::Method::POST,
+                RequestMethod::Get => reqwest::Method::GET,
+            };
             let mut req = self
                 .inner
                 .http
-                .post(url)
-                .header("Content-Type", CONTENT_TYPE)
+                .request(method, url)
+                .header("Content-Type", content_type)
                 .header("Authorization", sig.authorization)
                 .header("X-TC-Action", ep.action.unwrap_or_default())
                 .header("X-TC-Version", ep.version.unwrap_or_default())
@@ -281,6 +323,36 @@ impl TencentCloud {
         .instrument(span)
         .await
     }
+}
+
+/// A GET's query: the request's parameters flattened as API 3.0 reads them (a nested object's
+/// keys as `Outer.Inner`, list items as `List.0`, `List.1`; booleans `true` / `false`), each
+/// percent-encoded (RFC 3986 unreserved characters kept; the signature covers exactly this text).
+fn get_query(json: &serde_json::Map<String, Value>) -> String {
+    fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+        let key = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Null => {}
+            Value::Object(m) => m.iter().for_each(|(k, v)| flatten(&key(k), v, out)),
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| flatten(&key(&i.to_string()), v, out)),
+            Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            other => out.push((prefix.to_string(), other.to_string())),
+        }
+    }
+    fn encode(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+    let mut pairs = Vec::new();
+    json.iter().for_each(|(k, v)| flatten(k, v, &mut pairs));
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Tencent Cloud's envelope key inside `Response`: `Error` means the call failed.

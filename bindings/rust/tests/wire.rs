@@ -55,9 +55,9 @@ async fn scan_qrcode_uploads_multipart_and_parses_the_seed_reply() {
     let first = &out.code_results[0];
     assert_eq!((first.type_name.as_str(), first.data.as_str()), ("QR_CODE", "http://www.qq.com"));
     let pos = first.pos.as_ref().unwrap();
-    let lt = pos.left_top.as_ref().unwrap();
+    let lt = &pos.left_top;
     assert_eq!((lt.x, lt.y), (585, 378));
-    assert_eq!(pos.right_bottom.as_ref().map(|p| (p.x, p.y)), Some((828, 618)));
+    assert_eq!((pos.right_bottom.x, pos.right_bottom.y), (828, 618));
     assert_eq!(out.code_results[2].type_name, "EAN_13");
     assert_eq!(out.code_results[2].pos, None, "barcodes carry no position");
     assert_eq!(out.code_results[3].data, "50090500019191");
@@ -333,7 +333,7 @@ async fn qrcode_ocr_is_signed_and_parses_the_seed_reply() {
     let img = png(1000);
     let out = tc(&server.url).ocr().qrcode_ocr(QrcodeOcrRequest::new(img.clone())).await.unwrap();
     assert_eq!(out.code_results[0].url, "http://baike.baidu.com");
-    assert_eq!(out.code_results[0].position.as_ref().unwrap().right_bottom.as_ref().map(|c| (c.x, c.y)), Some((380, 380)));
+    assert_eq!(out.code_results[0].position.as_ref().map(|p| (p.right_bottom.x, p.right_bottom.y)), Some((380, 380)));
     assert_eq!(out.img_size.map(|s| (s.wide, s.high)), Some((380, 380)));
     assert_eq!(out.request_id, "06c7ba12-ec94-4fd4-be48-239c714f0cf4");
 
@@ -362,6 +362,52 @@ async fn without_a_region_no_region_header_is_sent() {
     let r = &server.requests()[0];
     assert_eq!(r.header("x-tc-region"), None);
     assert_eq!(r.header("x-tc-action"), Some("QrcodeOCR"));
+}
+
+/// `RequestMethod::Get`: the parameters flattened into the query and signed with it (the
+/// canonical query string), an empty body, the form Content-Type; POST stays the default.
+#[tokio::test]
+async fn get_sends_the_parameters_in_the_signed_query() {
+    use wxcv::tencentcloud::{BusinessCardOcrRequest, RequestMethod};
+    let server = Server::start(|_| Reply::json(json!({"Response": {"CodeResults": [], "BusinessCardInfos": [], "RequestId": "r-get"}}))).await;
+    assert_eq!(TencentCloudConfig::new(SID, SKEY).method, RequestMethod::Post);
+    let get = TencentCloud::new(TencentCloudConfig::new(SID, SKEY).region("ap-guangzhou").base_url(&server.url).method(RequestMethod::Get)).unwrap();
+    get.ocr().qrcode_ocr(QrcodeOcrRequest::new(Image::url("https://x.example/q r.png?a=1&b=~"))).await.unwrap();
+    get.ocr()
+        .business_card_ocr(BusinessCardOcrRequest::new(Image::url("https://x.example/card.jpg")).config(r#"{"RetImageType":"PROPROCESS"}"#))
+        .await
+        .unwrap();
+    let reqs = server.requests();
+    let r = &reqs[0];
+    assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/"));
+    assert!(r.body.is_empty());
+    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(r.raw_query, "ImageUrl=https%3A%2F%2Fx.example%2Fq%20r.png%3Fa%3D1%26b%3D~");
+    assert_eq!(r.q("ImageUrl"), Some("https://x.example/q r.png?a=1&b=~"));
+    assert_eq!(r.header("x-tc-action"), Some("QrcodeOCR"));
+    let ts: i64 = r.header("x-tc-timestamp").unwrap().parse().unwrap();
+    let input = wxcv::tc3::SignInput {
+        secret_id: SID,
+        secret_key: SKEY,
+        service: "ocr",
+        host: r.header("host").unwrap(),
+        content_type: "application/x-www-form-urlencoded",
+        payload: b"",
+        timestamp: ts,
+    };
+    let sig = wxcv::tc3::sign_with(&input, RequestMethod::Get, &r.raw_query);
+    assert_eq!(r.header("authorization"), Some(sig.authorization.as_str()));
+    // The same request signed as a POST, or without its query, is another signature.
+    assert_ne!(wxcv::tc3::sign_with(&input, RequestMethod::Get, "").signature, sig.signature);
+    assert_ne!(wxcv::tc3::sign(&input).signature, sig.signature);
+    assert_eq!(reqs[1].q("Config"), Some(r#"{"RetImageType":"PROPROCESS"}"#));
+    assert_eq!(reqs[1].header("x-tc-action"), Some("BusinessCardOCR"));
+
+    // A picture's base64 past the vendor's 32 KB for a GET: refused before sending, naming it.
+    let err = get.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(40_000))).await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "method"), "{err:?}");
+    assert!(err.to_string().contains("32768"), "{err}");
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[tokio::test]
@@ -407,16 +453,21 @@ async fn query_bar_code_is_offline_but_still_callable_and_says_so() {
 #[tokio::test]
 async fn an_unsupported_region_fails_before_the_network() {
     let server = Server::start(|_| Reply::json(json!({}))).await;
-    let client = TencentCloud::new(TencentCloudConfig::new(SID, SKEY).region("ap-shanghai").base_url(&server.url)).unwrap();
+    let client = TencentCloud::new(TencentCloudConfig::new(SID, SKEY).region("eu-frankfurt").base_url(&server.url)).unwrap();
     let err = client.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(100))).await.unwrap_err();
     match &err {
         Error::InvalidInput { field, message, .. } => {
             assert_eq!(field, "region");
-            assert!(message.contains("ap-beijing, ap-guangzhou"), "{message}");
+            assert!(message.contains("ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai, na-toronto"), "{message}");
         }
         other => panic!("{other:?}"),
     }
-    let err = client.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(3 * 1024 * 1024 / 4 * 3 + 10))).await.unwrap_err();
-    assert!(matches!(&err, Error::InvalidInput { field, message, .. } if field == "image" && message.contains("3145728")), "{err:?}");
+    // The current limit: 10 MB after base64 (the seed's 3 MB is history).
+    let err = client.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(10 * 1024 * 1024 / 4 * 3 + 10))).await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, message, .. } if field == "image" && message.contains("10485760")), "{err:?}");
     assert!(server.requests().is_empty());
+    // What the seed refused and today's page allows is sent: 4 MB after base64, from ap-shanghai.
+    let shanghai = TencentCloud::new(TencentCloudConfig::new(SID, SKEY).region("ap-shanghai").base_url(&server.url)).unwrap();
+    let _ = shanghai.ocr().qrcode_ocr(QrcodeOcrRequest::new(png(3 * 1024 * 1024))).await;
+    assert_eq!(server.requests().len(), 1);
 }

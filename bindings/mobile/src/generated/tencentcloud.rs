@@ -24,34 +24,26 @@ pub struct Coord {
 /// 二维码/条形码的四个角坐标
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
 pub struct QrcodePositionObj {
-    /// top-left corner
+    /// top-left corner (-1 for barcodes)
     ///
-    /// 左上顶点坐标
+    /// 左上顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "LeftTop")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub left_top: Option<Coord>,
-    /// top-right corner
+    pub left_top: Coord,
+    /// top-right corner (-1 for barcodes)
     ///
-    /// 右上顶点坐标
+    /// 右上顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "RightTop")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub right_top: Option<Coord>,
-    /// bottom-right corner
+    pub right_top: Coord,
+    /// bottom-right corner (-1 for barcodes)
     ///
-    /// 右下顶点坐标
+    /// 右下顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "RightBottom")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub right_bottom: Option<Coord>,
-    /// bottom-left corner
+    pub right_bottom: Coord,
+    /// bottom-left corner (-1 for barcodes)
     ///
-    /// 左下顶点坐标
+    /// 左下顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "LeftBottom")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub left_bottom: Option<Coord>,
+    pub left_bottom: Coord,
 }
 /// One decoded QR code or barcode
 ///
@@ -557,6 +549,8 @@ impl TencentCloudOcrApi {
     /// 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
     ///
     /// `POST /` · action `PassportOCR`, version 2018-11-19
+    ///
+    /// Deprecated: PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
     #[uniffi::method(default(r#type = None, crop_portrait = None))]
     pub async fn passport_ocr(&self, image: crate::ImageInput, r#type: Option<String>, crop_portrait: Option<bool>) -> Result<PassportOcrResult, crate::WxcvError> {
         let mut args = wxcv::rt::DynArgs::new();

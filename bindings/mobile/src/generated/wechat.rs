@@ -62,21 +62,13 @@ pub struct Point {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, uniffi::Record)]
 pub struct Pos {
     #[serde(rename = "left_top")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub left_top: Option<Point>,
+    pub left_top: Point,
     #[serde(rename = "right_top")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub right_top: Option<Point>,
+    pub right_top: Point,
     #[serde(rename = "right_bottom")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub right_bottom: Option<Point>,
+    pub right_bottom: Point,
     #[serde(rename = "left_bottom")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[uniffi(default)]
-    pub left_bottom: Option<Point>,
+    pub left_bottom: Point,
 }
 /// Size of the submitted image
 ///
@@ -852,6 +844,8 @@ impl WeChatOcrApi {
     /// 车牌识别
     ///
     /// `POST /cv/ocr/platenum` · cloud call `ocr.plateNumber`
+    ///
+    /// Deprecated: ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
     #[uniffi::method(default(r#type = None))]
     pub async fn plate_number(&self, image: crate::ImageInput, r#type: Option<OcrMode>) -> Result<PlateNumberResult, crate::WxcvError> {
         let mut args = wxcv::rt::DynArgs::new();

@@ -81,8 +81,8 @@ class OCR {
     }
     const call = {};
     if (imageUrl !== undefined) call[spec.url] = imageUrl;
-    // Tencent Cloud's ImageBase64 takes the bytes (or base64 text) themselves, not { contentType, value }.
-    else call[spec.data] = spec.client === 'tencentcloud' && image && !ArrayBuffer.isView(image) && image.value !== undefined ? image.value : image;
+    // Tencent Cloud's ImageBase64 takes the bytes (or base64 text) themselves, not a cloud-call picture.
+    else call[spec.data] = spec.client === 'tencentcloud' && image && !ArrayBuffer.isView(image) && image["value"] !== undefined ? image["value"] : image;
     if (spec.mode && mode !== undefined && mode !== null) call[spec.mode] = mode;
     const result = await client[spec.group][spec.method](call);
     return { kind: type, result };

@@ -33,37 +33,37 @@ export interface Coord {
  */
 export interface QrcodePositionObj {
   /**
-   * top-left corner
+   * top-left corner (-1 for barcodes)
    *
-   * 左上顶点坐标
+   * 左上顶点坐标（条形码的 X 和 Y 都为 -1）
    *
    * Wire name `LeftTop`.
    */
-  LeftTop?: Coord;
+  LeftTop: Coord;
   /**
-   * top-right corner
+   * top-right corner (-1 for barcodes)
    *
-   * 右上顶点坐标
+   * 右上顶点坐标（条形码的 X 和 Y 都为 -1）
    *
    * Wire name `RightTop`.
    */
-  RightTop?: Coord;
+  RightTop: Coord;
   /**
-   * bottom-right corner
+   * bottom-right corner (-1 for barcodes)
    *
-   * 右下顶点坐标
+   * 右下顶点坐标（条形码的 X 和 Y 都为 -1）
    *
    * Wire name `RightBottom`.
    */
-  RightBottom?: Coord;
+  RightBottom: Coord;
   /**
-   * bottom-left corner
+   * bottom-left corner (-1 for barcodes)
    *
-   * 左下顶点坐标
+   * 左下顶点坐标（条形码的 X 和 Y 都为 -1）
    *
    * Wire name `LeftBottom`.
    */
-  LeftBottom?: Coord;
+  LeftBottom: Coord;
 }
 
 /**
@@ -636,12 +636,12 @@ export interface PassportOcrResult {
 
 export type OcrQrcodeOcrParams = {} & (
   | {
-  /** the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+  /** the picture as a URL or as bytes (at most 10 MB after base64, PNG, JPEG or PDF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
     ImageUrl: string;
     ImageBase64?: undefined;
   }
   | {
-  /** the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+  /** the picture as a URL or as bytes (at most 10 MB after base64, PNG, JPEG or PDF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
     ImageBase64: string | Buffer | Uint8Array;
     ImageUrl?: undefined;
   }
@@ -675,12 +675,12 @@ export type OcrPassportOcrParams = {
   CropPortrait?: boolean;
 } & (
   | {
-  /** the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+  /** the picture as a URL or as bytes (at most 10 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
     ImageUrl: string;
     ImageBase64?: undefined;
   }
   | {
-  /** the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
+  /** the picture as a URL or as bytes (at most 10 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used */
     ImageBase64: string | Buffer | Uint8Array;
     ImageUrl?: undefined;
   }
@@ -721,6 +721,8 @@ export declare class OcrApi {
    * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
    *
    * `POST /` · action `PassportOCR`, version 2018-11-19
+   *
+   * @deprecated PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
    */
   PassportOCR(params: OcrPassportOcrParams): Promise<PassportOcrResult>;
 }

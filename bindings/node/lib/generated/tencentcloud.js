@@ -24,10 +24,10 @@ function m_Coord(d) {
  */
 function m_QrcodePositionObj(d) {
   const o = {};
-  if (d["LeftTop"] !== undefined && d["LeftTop"] !== null) o["LeftTop"] = m_Coord(d["LeftTop"]);
-  if (d["RightTop"] !== undefined && d["RightTop"] !== null) o["RightTop"] = m_Coord(d["RightTop"]);
-  if (d["RightBottom"] !== undefined && d["RightBottom"] !== null) o["RightBottom"] = m_Coord(d["RightBottom"]);
-  if (d["LeftBottom"] !== undefined && d["LeftBottom"] !== null) o["LeftBottom"] = m_Coord(d["LeftBottom"]);
+  o["LeftTop"] = m_Coord(d["LeftTop"]);
+  o["RightTop"] = m_Coord(d["RightTop"]);
+  o["RightBottom"] = m_Coord(d["RightBottom"]);
+  o["LeftBottom"] = m_Coord(d["LeftBottom"]);
   return o;
 }
 
@@ -241,6 +241,8 @@ class OcrApi extends Api {
    * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
    *
    * `POST /` · action `PassportOCR`, version 2018-11-19
+   *
+   * @deprecated PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
    */
   PassportOCR(params) {
     return this._call(OcrApi.E.PassportOCR, params);
@@ -252,7 +254,7 @@ OcrApi.E = {
   QrcodeOCR: { call: "ocr.qrcode_ocr", name: "QrcodeOCR", values: [], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_QrcodeOcrResult },
   QueryBarCode: { call: "ocr.query_bar_code", name: "QueryBarCode", values: [["BarCode", "bar_code", null]], images: [], out: m_QueryBarCodeResult, deprecated: "QueryBarCode is offline since 2023-06-01: went offline on 2023-06-01 and was removed from the vendor SDKs in mid-2023; the real service answers ActionOffline" },
   BusinessCardOCR: { call: "ocr.business_card_ocr", name: "BusinessCardOCR", values: [["Config", "config", null]], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_BusinessCardOcrResult },
-  PassportOCR: { call: "ocr.passport_ocr", name: "PassportOCR", values: [["Type", "type", null], ["CropPortrait", "crop_portrait", null]], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_PassportOcrResult },
+  PassportOCR: { call: "ocr.passport_ocr", name: "PassportOCR", values: [["Type", "type", null], ["CropPortrait", "crop_portrait", null]], images: [["image", "ImageUrl", "ImageBase64", true]], out: m_PassportOcrResult, deprecated: "PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)" },
 };
 
 class TencentCloud extends ClientBase {

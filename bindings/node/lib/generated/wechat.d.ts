@@ -45,13 +45,13 @@ export interface Point {
  */
 export interface Pos {
   /** Wire name `left_top`. */
-  leftTop?: Point;
+  leftTop: Point;
   /** Wire name `right_top`. */
-  rightTop?: Point;
+  rightTop: Point;
   /** Wire name `right_bottom`. */
-  rightBottom?: Point;
+  rightBottom: Point;
   /** Wire name `left_bottom`. */
-  leftBottom?: Point;
+  leftBottom: Point;
 }
 
 /**
@@ -948,7 +948,7 @@ export type WxacodeCreateQrCodeParams = {
 };
 
 export type WxacodeGetParams = {
-  /** page opened by the scan */
+  /** page opened by the scan, at most 1024 characters, not empty; mini games may pass only a query such as "?foo=bar" */
   path: string;
   /** width in px (vendor default: 430) */
   width?: number;
@@ -967,9 +967,9 @@ export type WxacodeGetUnlimitedParams = {
   scene: string;
   /** page path: no leading /, no query */
   page?: string;
-  /** check that page exists (vendor default: true) */
+  /** check that page exists in the published version (default true); false makes codes for pages not yet published (vendor default: true) */
   checkPath?: boolean;
-  /** version to open: release, trial or develop (vendor default: release) */
+  /** version to open: release, trial or develop; an empty string is refused (40097) (vendor default: release) */
   envVersion?: "release" | "trial" | "develop";
   /** width in px (vendor default: 430) */
   width?: number;
@@ -1127,6 +1127,8 @@ export declare class OcrApi {
    * 车牌识别
    *
    * `POST /cv/ocr/platenum` · cloud call `openapi.ocr.plateNumber`
+   *
+   * @deprecated ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
    */
   plateNumber(params: OcrPlateNumberParams): Promise<CloudResult<PlateNumberResult>>;
 }

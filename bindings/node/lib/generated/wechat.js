@@ -36,10 +36,10 @@ function m_Point(d) {
  */
 function m_Pos(d) {
   const o = {};
-  if (d["left_top"] !== undefined && d["left_top"] !== null) o["leftTop"] = m_Point(d["left_top"]);
-  if (d["right_top"] !== undefined && d["right_top"] !== null) o["rightTop"] = m_Point(d["right_top"]);
-  if (d["right_bottom"] !== undefined && d["right_bottom"] !== null) o["rightBottom"] = m_Point(d["right_bottom"]);
-  if (d["left_bottom"] !== undefined && d["left_bottom"] !== null) o["leftBottom"] = m_Point(d["left_bottom"]);
+  o["leftTop"] = m_Point(d["left_top"]);
+  o["rightTop"] = m_Point(d["right_top"]);
+  o["rightBottom"] = m_Point(d["right_bottom"]);
+  o["leftBottom"] = m_Point(d["left_bottom"]);
   return o;
 }
 
@@ -475,6 +475,8 @@ class OcrApi extends Api {
    * 车牌识别
    *
    * `POST /cv/ocr/platenum` · cloud call `openapi.ocr.plateNumber`
+   *
+   * @deprecated ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
    */
   plateNumber(params) {
     return this._call(OcrApi.E.plateNumber, params);
@@ -489,7 +491,7 @@ OcrApi.E = {
   driverLicense: { call: "ocr.driver_license", name: "ocr.driverLicense", values: [["type", "type", null]], images: [["image", "imgUrl", "img", false]], out: m_DriverLicenseResult },
   businessLicense: { call: "ocr.business_license", name: "ocr.businessLicense", values: [["type", "type", null]], images: [["image", "imgUrl", "img", false]], out: m_BusinessLicenseResult },
   printedText: { call: "ocr.printed_text", name: "ocr.printedText", values: [["type", "type", null]], images: [["image", "imgUrl", "img", false]], out: m_PrintedTextResult },
-  plateNumber: { call: "ocr.plate_number", name: "ocr.plateNumber", values: [["type", "type", null]], images: [["image", "imgUrl", "img", false]], out: m_PlateNumberResult },
+  plateNumber: { call: "ocr.plate_number", name: "ocr.plateNumber", values: [["type", "type", null]], images: [["image", "imgUrl", "img", false]], out: m_PlateNumberResult, deprecated: "ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time" },
 };
 
 /** Mini program codes and QR codes */

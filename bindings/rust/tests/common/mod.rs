@@ -15,6 +15,8 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub query: Vec<(String, String)>,
+    /// The query exactly as it arrived (what a GET's TC3 signature covers).
+    pub raw_query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -129,6 +131,7 @@ impl Server {
                 let rec = Recorded {
                     method: parts.method.to_string(),
                     path: parts.uri.path().to_string(),
+                    raw_query: parts.uri.query().unwrap_or_default().to_string(),
                     query,
                     headers: parts.headers.clone(),
                     body,

@@ -1197,6 +1197,8 @@ public protocol TencentCloudOcrApiProtocol: AnyObject, Sendable {
      * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
      *
      * `POST /` · action `PassportOCR`, version 2018-11-19
+     *
+     * Deprecated: PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
      */
     func passportOcr(image: ImageInput, type: String?, cropPortrait: Bool?) async throws  -> PassportOcrResult
     
@@ -1306,6 +1308,8 @@ open func businessCardOcr(image: ImageInput, config: String? = nil)async throws 
      * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
      *
      * `POST /` · action `PassportOCR`, version 2018-11-19
+     *
+     * Deprecated: PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
      */
 open func passportOcr(image: ImageInput, type: String? = nil, cropPortrait: Bool? = nil)async throws  -> PassportOcrResult  {
     return
@@ -2262,6 +2266,8 @@ public protocol WeChatOcrApiProtocol: AnyObject, Sendable {
      * 车牌识别
      *
      * `POST /cv/ocr/platenum` · cloud call `ocr.plateNumber`
+     *
+     * Deprecated: ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
      */
     func plateNumber(image: ImageInput, type: OcrMode?) async throws  -> PlateNumberResult
     
@@ -2438,6 +2444,8 @@ open func idcard(image: ImageInput, type: OcrMode? = nil)async throws  -> Idcard
      * 车牌识别
      *
      * `POST /cv/ocr/platenum` · cloud call `ocr.plateNumber`
+     *
+     * Deprecated: ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
      */
 open func plateNumber(image: ImageInput, type: OcrMode? = nil)async throws  -> PlateNumberResult  {
     return
@@ -5016,14 +5024,14 @@ public func FfiConverterTypePortraitImageInfo_lower(_ value: PortraitImageInfo) 
  * 四个角的坐标
  */
 public struct Pos: Equatable, Hashable {
-    public var leftTop: Point?
-    public var rightTop: Point?
-    public var rightBottom: Point?
-    public var leftBottom: Point?
+    public var leftTop: Point
+    public var rightTop: Point
+    public var rightBottom: Point
+    public var leftBottom: Point
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(leftTop: Point? = nil, rightTop: Point? = nil, rightBottom: Point? = nil, leftBottom: Point? = nil) {
+    public init(leftTop: Point, rightTop: Point, rightBottom: Point, leftBottom: Point) {
         self.leftTop = leftTop
         self.rightTop = rightTop
         self.rightBottom = rightBottom
@@ -5046,18 +5054,18 @@ public struct FfiConverterTypePos: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Pos {
         return
             try Pos(
-                leftTop: FfiConverterOptionTypePoint.read(from: &buf), 
-                rightTop: FfiConverterOptionTypePoint.read(from: &buf), 
-                rightBottom: FfiConverterOptionTypePoint.read(from: &buf), 
-                leftBottom: FfiConverterOptionTypePoint.read(from: &buf)
+                leftTop: FfiConverterTypePoint.read(from: &buf), 
+                rightTop: FfiConverterTypePoint.read(from: &buf), 
+                rightBottom: FfiConverterTypePoint.read(from: &buf), 
+                leftBottom: FfiConverterTypePoint.read(from: &buf)
         )
     }
 
     public static func write(_ value: Pos, into buf: inout [UInt8]) {
-        FfiConverterOptionTypePoint.write(value.leftTop, into: &buf)
-        FfiConverterOptionTypePoint.write(value.rightTop, into: &buf)
-        FfiConverterOptionTypePoint.write(value.rightBottom, into: &buf)
-        FfiConverterOptionTypePoint.write(value.leftBottom, into: &buf)
+        FfiConverterTypePoint.write(value.leftTop, into: &buf)
+        FfiConverterTypePoint.write(value.rightTop, into: &buf)
+        FfiConverterTypePoint.write(value.rightBottom, into: &buf)
+        FfiConverterTypePoint.write(value.leftBottom, into: &buf)
     }
 }
 
@@ -5675,53 +5683,53 @@ public func FfiConverterTypeQrcodeOcrResult_lower(_ value: QrcodeOcrResult) -> R
  */
 public struct QrcodePositionObj: Equatable, Hashable {
     /**
-     * top-left corner
+     * top-left corner (-1 for barcodes)
      *
-     * 左上顶点坐标
+     * 左上顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    public var leftTop: Coord?
+    public var leftTop: Coord
     /**
-     * top-right corner
+     * top-right corner (-1 for barcodes)
      *
-     * 右上顶点坐标
+     * 右上顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    public var rightTop: Coord?
+    public var rightTop: Coord
     /**
-     * bottom-right corner
+     * bottom-right corner (-1 for barcodes)
      *
-     * 右下顶点坐标
+     * 右下顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    public var rightBottom: Coord?
+    public var rightBottom: Coord
     /**
-     * bottom-left corner
+     * bottom-left corner (-1 for barcodes)
      *
-     * 左下顶点坐标
+     * 左下顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    public var leftBottom: Coord?
+    public var leftBottom: Coord
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * top-left corner
+         * top-left corner (-1 for barcodes)
          *
-         * 左上顶点坐标
-         */leftTop: Coord? = nil, 
+         * 左上顶点坐标（条形码的 X 和 Y 都为 -1）
+         */leftTop: Coord, 
         /**
-         * top-right corner
+         * top-right corner (-1 for barcodes)
          *
-         * 右上顶点坐标
-         */rightTop: Coord? = nil, 
+         * 右上顶点坐标（条形码的 X 和 Y 都为 -1）
+         */rightTop: Coord, 
         /**
-         * bottom-right corner
+         * bottom-right corner (-1 for barcodes)
          *
-         * 右下顶点坐标
-         */rightBottom: Coord? = nil, 
+         * 右下顶点坐标（条形码的 X 和 Y 都为 -1）
+         */rightBottom: Coord, 
         /**
-         * bottom-left corner
+         * bottom-left corner (-1 for barcodes)
          *
-         * 左下顶点坐标
-         */leftBottom: Coord? = nil) {
+         * 左下顶点坐标（条形码的 X 和 Y 都为 -1）
+         */leftBottom: Coord) {
         self.leftTop = leftTop
         self.rightTop = rightTop
         self.rightBottom = rightBottom
@@ -5744,18 +5752,18 @@ public struct FfiConverterTypeQrcodePositionObj: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QrcodePositionObj {
         return
             try QrcodePositionObj(
-                leftTop: FfiConverterOptionTypeCoord.read(from: &buf), 
-                rightTop: FfiConverterOptionTypeCoord.read(from: &buf), 
-                rightBottom: FfiConverterOptionTypeCoord.read(from: &buf), 
-                leftBottom: FfiConverterOptionTypeCoord.read(from: &buf)
+                leftTop: FfiConverterTypeCoord.read(from: &buf), 
+                rightTop: FfiConverterTypeCoord.read(from: &buf), 
+                rightBottom: FfiConverterTypeCoord.read(from: &buf), 
+                leftBottom: FfiConverterTypeCoord.read(from: &buf)
         )
     }
 
     public static func write(_ value: QrcodePositionObj, into buf: inout [UInt8]) {
-        FfiConverterOptionTypeCoord.write(value.leftTop, into: &buf)
-        FfiConverterOptionTypeCoord.write(value.rightTop, into: &buf)
-        FfiConverterOptionTypeCoord.write(value.rightBottom, into: &buf)
-        FfiConverterOptionTypeCoord.write(value.leftBottom, into: &buf)
+        FfiConverterTypeCoord.write(value.leftTop, into: &buf)
+        FfiConverterTypeCoord.write(value.rightTop, into: &buf)
+        FfiConverterTypeCoord.write(value.rightBottom, into: &buf)
+        FfiConverterTypeCoord.write(value.leftBottom, into: &buf)
     }
 }
 
@@ -7482,30 +7490,6 @@ fileprivate struct FfiConverterOptionTypeCardPosition: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeCoord: FfiConverterRustBuffer {
-    typealias SwiftType = Coord?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeCoord.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeCoord.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeImageCoordinates: FfiConverterRustBuffer {
     typealias SwiftType = ImageCoordinates?
 
@@ -7570,30 +7554,6 @@ fileprivate struct FfiConverterOptionTypeLineColor: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeLineColor.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypePoint: FfiConverterRustBuffer {
-    typealias SwiftType = Point?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypePoint.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypePoint.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8134,7 +8094,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_business_card_ocr() != 34090) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr() != 24056) {
+    if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr() != 9553) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() != 17268) {
@@ -8194,7 +8154,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wxcv_mobile_checksum_method_wechatocrapi_idcard() != 56093) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wxcv_mobile_checksum_method_wechatocrapi_plate_number() != 29657) {
+    if (uniffi_wxcv_mobile_checksum_method_wechatocrapi_plate_number() != 37979) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wxcv_mobile_checksum_method_wechatocrapi_printed_text() != 33587) {

@@ -63,31 +63,31 @@ class QrcodePositionObj(Model):
     二维码/条形码的四个角坐标
     """
 
-    left_top: Optional[Coord] = None
-    """top-left corner
+    left_top: Coord
+    """top-left corner (-1 for barcodes)
 
-    左上顶点坐标
+    左上顶点坐标（条形码的 X 和 Y 都为 -1）
 
     Wire name `LeftTop`.
     """
-    right_top: Optional[Coord] = None
-    """top-right corner
+    right_top: Coord
+    """top-right corner (-1 for barcodes)
 
-    右上顶点坐标
+    右上顶点坐标（条形码的 X 和 Y 都为 -1）
 
     Wire name `RightTop`.
     """
-    right_bottom: Optional[Coord] = None
-    """bottom-right corner
+    right_bottom: Coord
+    """bottom-right corner (-1 for barcodes)
 
-    右下顶点坐标
+    右下顶点坐标（条形码的 X 和 Y 都为 -1）
 
     Wire name `RightBottom`.
     """
-    left_bottom: Optional[Coord] = None
-    """bottom-left corner
+    left_bottom: Coord
+    """bottom-left corner (-1 for barcodes)
 
-    左下顶点坐标
+    左下顶点坐标（条形码的 X 和 Y 都为 -1）
 
     Wire name `LeftBottom`.
     """
@@ -95,24 +95,20 @@ class QrcodePositionObj(Model):
     def to_dict(self) -> Dict[str, Any]:
         """The vendor's JSON shape (wire names; absent optional fields left out)."""
         d: Dict[str, Any] = {}
-        if self.left_top is not None:
-            d["LeftTop"] = self.left_top.to_dict()
-        if self.right_top is not None:
-            d["RightTop"] = self.right_top.to_dict()
-        if self.right_bottom is not None:
-            d["RightBottom"] = self.right_bottom.to_dict()
-        if self.left_bottom is not None:
-            d["LeftBottom"] = self.left_bottom.to_dict()
+        d["LeftTop"] = self.left_top.to_dict()
+        d["RightTop"] = self.right_top.to_dict()
+        d["RightBottom"] = self.right_bottom.to_dict()
+        d["LeftBottom"] = self.left_bottom.to_dict()
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> QrcodePositionObj:
         """From the vendor's JSON shape; unknown keys are ignored."""
         return cls(
-            left_top=Coord.from_dict(d["LeftTop"]) if d.get("LeftTop") is not None else None,
-            right_top=Coord.from_dict(d["RightTop"]) if d.get("RightTop") is not None else None,
-            right_bottom=Coord.from_dict(d["RightBottom"]) if d.get("RightBottom") is not None else None,
-            left_bottom=Coord.from_dict(d["LeftBottom"]) if d.get("LeftBottom") is not None else None,
+            left_top=Coord.from_dict(d["LeftTop"]),
+            right_top=Coord.from_dict(d["RightTop"]),
+            right_bottom=Coord.from_dict(d["RightBottom"]),
+            left_bottom=Coord.from_dict(d["LeftBottom"]),
         )
 
 
@@ -933,10 +929,10 @@ class OcrApi(SyncApi):
 
         ``POST /`` · action ``QrcodeOCR``, version 2018-11-19
 
-        Regions: ap-beijing, ap-guangzhou.
+        Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai, na-toronto.
 
         Args:
-            image: the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            image: the picture as a URL or as bytes (at most 10 MB after base64, PNG, JPEG or PDF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
         """
         values: Dict[str, Any] = {}
         images: Dict[str, Optional[ImageInput]] = {"image": image}
@@ -987,11 +983,14 @@ class OcrApi(SyncApi):
 
         Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
 
+        .. deprecated:: PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
+
         Args:
-            image: the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            image: the picture as a URL or as bytes (at most 10 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
             type: passport type; CN (the default) for Chinese mainland passports, the only value the current docs list (vendor default: CN)
             crop_portrait: also return the portrait photo and its position (PortraitImageInfo)
         """
+        self._deprecated("PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)")
         values: Dict[str, Any] = {"type": type, "crop_portrait": crop_portrait}
         images: Dict[str, Optional[ImageInput]] = {"image": image}
         return PassportOcrResult.from_dict(self._json("ocr.passport_ocr", "PassportOCR", values, images))
@@ -1009,10 +1008,10 @@ class AsyncOcrApi(AsyncApi):
 
         ``POST /`` · action ``QrcodeOCR``, version 2018-11-19
 
-        Regions: ap-beijing, ap-guangzhou.
+        Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai, na-toronto.
 
         Args:
-            image: the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            image: the picture as a URL or as bytes (at most 10 MB after base64, PNG, JPEG or PDF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
         """
         values: Dict[str, Any] = {}
         images: Dict[str, Optional[ImageInput]] = {"image": image}
@@ -1063,11 +1062,14 @@ class AsyncOcrApi(AsyncApi):
 
         Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
 
+        .. deprecated:: PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
+
         Args:
-            image: the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+            image: the picture as a URL or as bytes (at most 10 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
             type: passport type; CN (the default) for Chinese mainland passports, the only value the current docs list (vendor default: CN)
             crop_portrait: also return the portrait photo and its position (PortraitImageInfo)
         """
+        self._deprecated("PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)")
         values: Dict[str, Any] = {"type": type, "crop_portrait": crop_portrait}
         images: Dict[str, Optional[ImageInput]] = {"image": image}
         return PassportOcrResult.from_dict(await self._json("ocr.passport_ocr", "PassportOCR", values, images))

@@ -105,36 +105,32 @@ class Pos(Model):
     四个角的坐标
     """
 
-    left_top: Optional[Point] = None
+    left_top: Point
     """Wire name `left_top`; cloud-call name `leftTop`."""
-    right_top: Optional[Point] = None
+    right_top: Point
     """Wire name `right_top`; cloud-call name `rightTop`."""
-    right_bottom: Optional[Point] = None
+    right_bottom: Point
     """Wire name `right_bottom`; cloud-call name `rightBottom`."""
-    left_bottom: Optional[Point] = None
+    left_bottom: Point
     """Wire name `left_bottom`; cloud-call name `leftBottom`."""
 
     def to_dict(self) -> Dict[str, Any]:
         """The vendor's JSON shape (wire names; absent optional fields left out)."""
         d: Dict[str, Any] = {}
-        if self.left_top is not None:
-            d["left_top"] = self.left_top.to_dict()
-        if self.right_top is not None:
-            d["right_top"] = self.right_top.to_dict()
-        if self.right_bottom is not None:
-            d["right_bottom"] = self.right_bottom.to_dict()
-        if self.left_bottom is not None:
-            d["left_bottom"] = self.left_bottom.to_dict()
+        d["left_top"] = self.left_top.to_dict()
+        d["right_top"] = self.right_top.to_dict()
+        d["right_bottom"] = self.right_bottom.to_dict()
+        d["left_bottom"] = self.left_bottom.to_dict()
         return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Pos:
         """From the vendor's JSON shape; unknown keys are ignored."""
         return cls(
-            left_top=Point.from_dict(d["left_top"]) if d.get("left_top") is not None else None,
-            right_top=Point.from_dict(d["right_top"]) if d.get("right_top") is not None else None,
-            right_bottom=Point.from_dict(d["right_bottom"]) if d.get("right_bottom") is not None else None,
-            left_bottom=Point.from_dict(d["left_bottom"]) if d.get("left_bottom") is not None else None,
+            left_top=Point.from_dict(d["left_top"]),
+            right_top=Point.from_dict(d["right_top"]),
+            right_bottom=Point.from_dict(d["right_bottom"]),
+            left_bottom=Point.from_dict(d["left_bottom"]),
         )
 
 
@@ -1549,10 +1545,13 @@ class OcrApi(SyncApi):
 
         ``POST /cv/ocr/platenum`` · cloud call ``ocr.plateNumber``
 
+        .. deprecated:: ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
+
         Args:
             image: the picture: uploaded (under 2 MB) or fetched by WeChat from a URL
             type: photo (with background) or scan (without background) (vendor default: photo)
         """
+        self._deprecated("ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time")
         values: Dict[str, Any] = {"type": type}
         images: Dict[str, Optional[ImageInput]] = {"image": image}
         return PlateNumberResult.from_dict(self._json("ocr.plate_number", "ocr.plateNumber", values, images))
@@ -1662,10 +1661,13 @@ class AsyncOcrApi(AsyncApi):
 
         ``POST /cv/ocr/platenum`` · cloud call ``ocr.plateNumber``
 
+        .. deprecated:: ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
+
         Args:
             image: the picture: uploaded (under 2 MB) or fetched by WeChat from a URL
             type: photo (with background) or scan (without background) (vendor default: photo)
         """
+        self._deprecated("ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time")
         values: Dict[str, Any] = {"type": type}
         images: Dict[str, Optional[ImageInput]] = {"image": image}
         return PlateNumberResult.from_dict(await self._json("ocr.plate_number", "ocr.plateNumber", values, images))
@@ -1703,7 +1705,7 @@ class WxacodeApi(SyncApi):
         Quota: shared with wxacode.createQRCode: 100,000 codes in total
 
         Args:
-            path: page opened by the scan
+            path: page opened by the scan, at most 1024 characters, not empty; mini games may pass only a query such as "?foo=bar"
             width: width in px (vendor default: 430)
             auto_color: choose the line colour automatically (vendor default: false)
             line_color: line colour as RGB
@@ -1724,8 +1726,8 @@ class WxacodeApi(SyncApi):
         Args:
             scene: scene string: at most 32 visible characters from 0-9, A-Z, a-z and !#$&'()*+,/:;=?@-._~
             page: page path: no leading /, no query
-            check_path: check that page exists (vendor default: true)
-            env_version: version to open: release, trial or develop (vendor default: release)
+            check_path: check that page exists in the published version (default true); false makes codes for pages not yet published (vendor default: true)
+            env_version: version to open: release, trial or develop; an empty string is refused (40097) (vendor default: release)
             width: width in px (vendor default: 430)
             auto_color: choose the line colour automatically (vendor default: false)
             line_color: line colour as RGB
@@ -1768,7 +1770,7 @@ class AsyncWxacodeApi(AsyncApi):
         Quota: shared with wxacode.createQRCode: 100,000 codes in total
 
         Args:
-            path: page opened by the scan
+            path: page opened by the scan, at most 1024 characters, not empty; mini games may pass only a query such as "?foo=bar"
             width: width in px (vendor default: 430)
             auto_color: choose the line colour automatically (vendor default: false)
             line_color: line colour as RGB
@@ -1789,8 +1791,8 @@ class AsyncWxacodeApi(AsyncApi):
         Args:
             scene: scene string: at most 32 visible characters from 0-9, A-Z, a-z and !#$&'()*+,/:;=?@-._~
             page: page path: no leading /, no query
-            check_path: check that page exists (vendor default: true)
-            env_version: version to open: release, trial or develop (vendor default: release)
+            check_path: check that page exists in the published version (default true); false makes codes for pages not yet published (vendor default: true)
+            env_version: version to open: release, trial or develop; an empty string is refused (40097) (vendor default: release)
             width: width in px (vendor default: 430)
             auto_color: choose the line colour automatically (vendor default: false)
             line_color: line colour as RGB

@@ -34,30 +34,26 @@ pub struct Coord {
 /// 二维码/条形码的四个角坐标
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QrcodePositionObj {
-    /// top-left corner
+    /// top-left corner (-1 for barcodes)
     ///
-    /// 左上顶点坐标
+    /// 左上顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "LeftTop")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_top: Option<Coord>,
-    /// top-right corner
+    pub left_top: Coord,
+    /// top-right corner (-1 for barcodes)
     ///
-    /// 右上顶点坐标
+    /// 右上顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "RightTop")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub right_top: Option<Coord>,
-    /// bottom-right corner
+    pub right_top: Coord,
+    /// bottom-right corner (-1 for barcodes)
     ///
-    /// 右下顶点坐标
+    /// 右下顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "RightBottom")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub right_bottom: Option<Coord>,
-    /// bottom-left corner
+    pub right_bottom: Coord,
+    /// bottom-left corner (-1 for barcodes)
     ///
-    /// 左下顶点坐标
+    /// 左下顶点坐标（条形码的 X 和 Y 都为 -1）
     #[serde(rename = "LeftBottom")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_bottom: Option<Coord>,
+    pub left_bottom: Coord,
 }
 
 /// One decoded QR code or barcode
@@ -497,7 +493,7 @@ pub static OCR_QRCODE_OCR: EndpointInfo = EndpointInfo {
     action: Some("QrcodeOCR"),
     version: Some("2018-11-19"),
     service: Some("ocr"),
-    regions: &["ap-beijing", "ap-guangzhou"],
+    regions: &["ap-beijing", "ap-guangzhou", "ap-hongkong", "ap-shanghai", "na-toronto"],
     status: Status::Active,
     status_date: None,
     status_note: None,
@@ -507,7 +503,7 @@ pub static OCR_QRCODE_OCR: EndpointInfo = EndpointInfo {
     summary: "Decode QR codes and barcodes (including DataMatrix and PDF417)",
     summary_zh: "二维码和条形码识别（包括 DataMatrix 和 PDF417）",
     inputs: &[
-        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(3145728), formats: &[Format::Png, Format::Jpeg], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("missing", "FailedOperation.EmptyImageError"), ("empty", "FailedOperation.EmptyImageError"), ("pixels", "FailedOperation.ImageSizeTooLarge"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(10485760), formats: &[Format::Png, Format::Jpeg, Format::Pdf], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("missing", "FailedOperation.EmptyImageError"), ("empty", "FailedOperation.EmptyImageError"), ("pixels", "FailedOperation.ImageSizeTooLarge"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 10 MB after base64, PNG, JPEG or PDF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
     ],
 };
 
@@ -518,15 +514,13 @@ pub static OCR_QRCODE_OCR: EndpointInfo = EndpointInfo {
 ///
 /// `POST /` · action `QrcodeOCR`, version 2018-11-19
 ///
-/// Regions: ap-beijing, ap-guangzhou.
-///
-/// Not confirmed by a vendor source: inputs.image.limits.
+/// Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai, na-toronto.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QrcodeOcrRequest {
-    /// the picture as a URL or as bytes (at most 3 MB after base64, PNG or JPEG); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+    /// the picture as a URL or as bytes (at most 10 MB after base64, PNG, JPEG or PDF); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
     ///
-    /// 图片的 Url 地址或图片内容（Base64 编码后不超过 3M，支持 PNG、JPG、JPEG）；ImageUrl 与 ImageBase64 都提供时只使用 ImageUrl
+    /// 图片的 Url 地址或图片内容（Base64 编码后不超过 10M，支持 PNG、JPG、JPEG、PDF）；ImageUrl 与 ImageBase64 都提供时只使用 ImageUrl
     pub image: crate::Image,
 }
 
@@ -543,7 +537,7 @@ impl QrcodeOcrRequest {
     pub async fn into_wire(self) -> crate::Result<WireRequest> {
         let ep = &OCR_QRCODE_OCR;
         let mut w = WireRequest::new(ep);
-        w.image("image", self.image, &ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }, &Limits { max_base64_bytes: Some(3145728), formats: &[Format::Png, Format::Jpeg], ..Limits::NONE }).await?;
+        w.image("image", self.image, &ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }, &Limits { max_base64_bytes: Some(10485760), formats: &[Format::Png, Format::Jpeg, Format::Pdf], ..Limits::NONE }).await?;
         Ok(w)
     }
 }
@@ -711,16 +705,16 @@ pub static OCR_PASSPORT_OCR: EndpointInfo = EndpointInfo {
     version: Some("2018-11-19"),
     service: Some("ocr"),
     regions: &["ap-beijing", "ap-guangzhou", "ap-hongkong", "ap-shanghai"],
-    status: Status::Active,
-    status_date: None,
-    status_note: None,
+    status: Status::Deprecated,
+    status_date: Some("2026-12-02"),
+    status_note: Some("the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions) (since 2026-12-02)"),
     errors: &["FailedOperation.DownLoadError", "FailedOperation.ImageDecodeFailed", "FailedOperation.OcrFailed", "FailedOperation.UnKnowError", "FailedOperation.UnOpenError", "InvalidParameter.EngineImageDecodeFailed", "InvalidParameterValue.InvalidParameterValueLimit", "LimitExceeded.TooLargeFileError", "ResourcesSoldOut.ChargeStatusException"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read the data page of a Chinese mainland passport: names, country code, passport number, place and date of birth, nationality, sex, expiry, place and date of issue, signature, MRZ lines",
     summary_zh: "护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等",
     inputs: &[
-        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(7340032), formats: &[Format::Png, Format::Jpeg, Format::Bmp], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }), required: true, secret: false, default: None, limits: Limits { max_base64_bytes: Some(10485760), formats: &[Format::Png, Format::Jpeg, Format::Bmp], ..Limits::NONE }, invalid: &[("url", "FailedOperation.DownLoadError"), ("size", "LimitExceeded.TooLargeFileError"), ("default", "FailedOperation.ImageDecodeFailed")], doc: Some("the picture as a URL or as bytes (at most 10 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used") },
         InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Json, wire: "Type", cloud: None, ty: ValueType::String, comma: false }, required: false, secret: false, default: Some("CN"), limits: Limits::NONE, invalid: &[], doc: Some("passport type; CN (the default) for Chinese mainland passports, the only value the current docs list") },
         InputInfo { name: "crop_portrait", kind: InputKind::Value { loc: Loc::Json, wire: "CropPortrait", cloud: None, ty: ValueType::Bool, comma: false }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("also return the portrait photo and its position (PortraitImageInfo)") },
     ],
@@ -735,13 +729,13 @@ pub static OCR_PASSPORT_OCR: EndpointInfo = EndpointInfo {
 ///
 /// Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
 ///
-/// Not confirmed by a vendor source: inputs.image.limits, inputs.image.invalid, inputs.type, inputs.crop_portrait, output.PortraitImageInfo, errors.
+/// Not confirmed by a vendor source: inputs.image.invalid, inputs.type, inputs.crop_portrait, output.PortraitImageInfo, errors.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PassportOcrRequest {
-    /// the picture as a URL or as bytes (at most 7 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
+    /// the picture as a URL or as bytes (at most 10 MB after base64, 500*800 or more recommended, PNG, JPEG or BMP; the passport should fill over 2/3 of the picture); when both ImageUrl and ImageBase64 are given, only ImageUrl is used
     ///
-    /// 图片的 Url 地址或图片内容（经 Base64 编码后不超过 7M，分辨率建议 500*800 以上，支持 PNG、JPG、JPEG、BMP；建议卡片部分占据图片 2/3 以上）；ImageUrl 与 ImageBase64 都提供时只使用 ImageUrl
+    /// 图片的 Url 地址或图片内容（经 Base64 编码后不超过 10M，分辨率建议 500*800 以上，支持 PNG、JPG、JPEG、BMP；建议卡片部分占据图片 2/3 以上）；ImageUrl 与 ImageBase64 都提供时只使用 ImageUrl
     pub image: crate::Image,
     /// passport type; CN (the default) for Chinese mainland passports, the only value the current docs list
     ///
@@ -782,7 +776,7 @@ impl PassportOcrRequest {
     pub async fn into_wire(self) -> crate::Result<WireRequest> {
         let ep = &OCR_PASSPORT_OCR;
         let mut w = WireRequest::new(ep);
-        w.image("image", self.image, &ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }, &Limits { max_base64_bytes: Some(7340032), formats: &[Format::Png, Format::Jpeg, Format::Bmp], ..Limits::NONE }).await?;
+        w.image("image", self.image, &ImageWire { url: (Loc::Json, "ImageUrl"), data: (Loc::Json, "ImageBase64"), base64: true }, &Limits { max_base64_bytes: Some(10485760), formats: &[Format::Png, Format::Jpeg, Format::Bmp], ..Limits::NONE }).await?;
         if let Some(v) = &self.r#type {
             w.value(Loc::Json, "Type", v, false)?;
         }
@@ -808,9 +802,7 @@ impl<'a> Ocr<'a> {
     ///
     /// `POST /` · action `QrcodeOCR`, version 2018-11-19
     ///
-    /// Regions: ap-beijing, ap-guangzhou.
-    ///
-    /// Not confirmed by a vendor source: inputs.image.limits.
+    /// Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai, na-toronto.
     pub async fn qrcode_ocr(self, req: QrcodeOcrRequest) -> crate::Result<QrcodeOcrResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await
@@ -851,7 +843,8 @@ impl<'a> Ocr<'a> {
     ///
     /// Regions: ap-beijing, ap-guangzhou, ap-hongkong, ap-shanghai.
     ///
-    /// Not confirmed by a vendor source: inputs.image.limits, inputs.image.invalid, inputs.type, inputs.crop_portrait, output.PortraitImageInfo, errors.
+    /// Not confirmed by a vendor source: inputs.image.invalid, inputs.type, inputs.crop_portrait, output.PortraitImageInfo, errors.
+    #[deprecated(since = "2026-12-02", note = "PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)")]
     pub async fn passport_ocr(self, req: PassportOcrRequest) -> crate::Result<PassportOcrResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await

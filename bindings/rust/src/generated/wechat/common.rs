@@ -29,17 +29,13 @@ pub struct Point {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pos {
     /// Wire name `left_top`; cloud-call name `leftTop`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_top: Option<Point>,
+    pub left_top: Point,
     /// Wire name `right_top`; cloud-call name `rightTop`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub right_top: Option<Point>,
+    pub right_top: Point,
     /// Wire name `right_bottom`; cloud-call name `rightBottom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub right_bottom: Option<Point>,
+    pub right_bottom: Point,
     /// Wire name `left_bottom`; cloud-call name `leftBottom`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_bottom: Option<Point>,
+    pub left_bottom: Point,
 }
 
 /// Size of the submitted image

@@ -14,6 +14,9 @@ pub use ocr::*;
 mod wxacode;
 pub use wxacode::*;
 
+/// The access token parameter's name inside CloudBase (spec/wechat/common.yaml), where `access_token` is WeChat's.
+pub const CLOUDBASE_TOKEN_PARAM: &str = "cloudbase_access_token";
+
 impl crate::wechat::WeChat {
     /// Access tokens
     pub fn auth(&self) -> Auth<'_> {

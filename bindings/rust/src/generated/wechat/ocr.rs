@@ -522,7 +522,7 @@ pub static OCR_IDCARD: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "101000", "101001", "101002", "101003"],
+    errors: &["-1", "40001", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read a Chinese ID card (front or back)",
@@ -605,13 +605,13 @@ pub static OCR_BANKCARD: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "101000", "101001", "101002", "101003"],
+    errors: &["-1", "40001", "101000", "101001", "101003"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read a bank card number",
     summary_zh: "银行卡识别",
     inputs: &[
-        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101001")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
         InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
     ],
 };
@@ -686,13 +686,13 @@ pub static OCR_VEHICLE_LICENSE: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "101000", "101001", "101002", "101003"],
+    errors: &["-1", "40001", "101000", "101001", "101003"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read a vehicle licence",
     summary_zh: "行驶证识别",
     inputs: &[
-        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101001")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
         InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
     ],
 };
@@ -767,13 +767,13 @@ pub static OCR_DRIVER_LICENSE: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "101000", "101001", "101002", "101003"],
+    errors: &["-1", "40001", "101000", "101001", "101003"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read a driver's licence",
     summary_zh: "驾驶证识别",
     inputs: &[
-        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101002")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
+        InputInfo { name: "image", kind: InputKind::Image(ImageWire { url: (Loc::Query, "img_url"), data: (Loc::Multipart, "img"), base64: false }), required: true, secret: false, default: None, limits: Limits { max_bytes: Some(2097151), formats: &[Format::Jpeg, Format::Png, Format::Bmp, Format::Gif, Format::Webp], ..Limits::NONE }, invalid: &[("url", "101000"), ("default", "101001")], doc: Some("the picture: uploaded (under 2 MB) or fetched by WeChat from a URL") },
         InputInfo { name: "type", kind: InputKind::Value { loc: Loc::Query, wire: "type", cloud: Some("type"), ty: ValueType::Enum(&["photo", "scan"]), comma: false }, required: false, secret: false, default: Some("photo"), limits: Limits::NONE, invalid: &[], doc: Some("photo (with background) or scan (without background)") },
     ],
 };
@@ -848,7 +848,7 @@ pub static OCR_BUSINESS_LICENSE: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "101000", "101001", "101002", "101003"],
+    errors: &["-1", "40001", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read a business licence",
@@ -929,7 +929,7 @@ pub static OCR_PRINTED_TEXT: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "101000", "101001", "101002", "101003"],
+    errors: &["-1", "40001", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read printed text",
@@ -1007,10 +1007,10 @@ pub static OCR_PLATE_NUMBER: EndpointInfo = EndpointInfo {
     version: None,
     service: None,
     regions: &[],
-    status: Status::Active,
-    status_date: None,
-    status_note: None,
-    errors: &["-1", "101000", "101001", "101002", "101003"],
+    status: Status::Deprecated,
+    status_date: Some("2026-12-02"),
+    status_note: Some("no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time (since 2026-12-02)"),
+    errors: &["-1", "40001", "101000", "101001", "101002", "101003"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Read a licence plate",
@@ -1162,6 +1162,7 @@ impl<'a> Ocr<'a> {
     /// `POST /cv/ocr/platenum` · cloud call `ocr.plateNumber`
     ///
     /// Not confirmed by a vendor source: cloud, inputs.type.default, output.field_types.
+    #[deprecated(since = "2026-12-02", note = "ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time")]
     pub async fn plate_number(self, req: PlateNumberRequest) -> crate::Result<PlateNumberResult> {
         let wire = req.into_wire().await?;
         self.client.call_json(wire).await

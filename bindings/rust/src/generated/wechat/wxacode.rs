@@ -184,13 +184,13 @@ pub static WXACODE_GET: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "40159", "45029"],
+    errors: &["-1", "40001", "40159", "45029"],
     error_table: super::ERRORS,
     retry_safe: false,
     summary: "Create a mini program code; shares its code limit with createQRCode",
     summary_zh: "获取小程序码，与 createQRCode 共享码数量上限",
     inputs: &[
-        InputInfo { name: "path", kind: InputKind::Value { loc: Loc::Json, wire: "path", cloud: Some("path"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits::NONE, invalid: &[("default", "40159")], doc: Some("page opened by the scan") },
+        InputInfo { name: "path", kind: InputKind::Value { loc: Loc::Json, wire: "path", cloud: Some("path"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits { min_chars: Some(1), max_chars: Some(1024), ..Limits::NONE }, invalid: &[("default", "40159")], doc: Some("page opened by the scan, at most 1024 characters, not empty; mini games may pass only a query such as \"?foo=bar\"") },
         InputInfo { name: "width", kind: InputKind::Value { loc: Loc::Json, wire: "width", cloud: Some("width"), ty: ValueType::Int, comma: false }, required: false, secret: false, default: Some("430"), limits: Limits { min: Some(280.0), max: Some(1280.0), ..Limits::NONE }, invalid: &[], doc: Some("width in px") },
         InputInfo { name: "auto_color", kind: InputKind::Value { loc: Loc::Json, wire: "auto_color", cloud: Some("autoColor"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("choose the line colour automatically") },
         InputInfo { name: "line_color", kind: InputKind::Value { loc: Loc::Json, wire: "line_color", cloud: Some("lineColor"), ty: ValueType::Model, comma: false }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("line colour as RGB") },
@@ -212,9 +212,9 @@ pub static WXACODE_GET: EndpointInfo = EndpointInfo {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WxacodeGetRequest {
-    /// page opened by the scan
+    /// page opened by the scan, at most 1024 characters, not empty; mini games may pass only a query such as "?foo=bar"
     ///
-    /// 扫码进入的小程序页面路径
+    /// 扫码进入的小程序页面路径，最大长度 1024 个字符，不能为空；对于小游戏，可以只传入 query 部分，如 "?foo=bar"
     pub path: String,
     /// width in px
     ///
@@ -294,6 +294,7 @@ impl WxacodeGetRequest {
     pub async fn into_wire(self) -> crate::Result<WireRequest> {
         let ep = &WXACODE_GET;
         let mut w = WireRequest::new(ep);
+        Check::check(&self.path, ep, "path", &Limits { min_chars: Some(1), max_chars: Some(1024), ..Limits::NONE })?;
         w.value(Loc::Json, "path", &self.path, false)?;
         if let Some(v) = &self.width {
             Check::check(v, ep, "width", &Limits { min: Some(280.0), max: Some(1280.0), ..Limits::NONE })?;
@@ -334,7 +335,7 @@ pub static WXACODE_GET_UNLIMITED: EndpointInfo = EndpointInfo {
     status: Status::Active,
     status_date: None,
     status_note: None,
-    errors: &["-1", "40097", "40129", "40169", "41030", "45009", "47001"],
+    errors: &["-1", "40001", "40097", "40129", "40169", "41030", "45009", "47001", "85096"],
     error_table: super::ERRORS,
     retry_safe: true,
     summary: "Create a mini program code carrying a scene string",
@@ -342,8 +343,8 @@ pub static WXACODE_GET_UNLIMITED: EndpointInfo = EndpointInfo {
     inputs: &[
         InputInfo { name: "scene", kind: InputKind::Value { loc: Loc::Json, wire: "scene", cloud: Some("scene"), ty: ValueType::String, comma: false }, required: true, secret: false, default: None, limits: Limits { min_chars: Some(1), max_chars: Some(32), charset: Some(("0-9A-Za-z!#$&'()*+,/:;=?@._~-", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$&'()*+,/:;=?@._~-")), ..Limits::NONE }, invalid: &[("missing", "40169"), ("length", "40169"), ("default", "40129")], doc: Some("scene string: at most 32 visible characters from 0-9, A-Z, a-z and !#$&'()*+,/:;=?@-._~") },
         InputInfo { name: "page", kind: InputKind::Value { loc: Loc::Json, wire: "page", cloud: Some("page"), ty: ValueType::String, comma: false }, required: false, secret: false, default: None, limits: Limits { forbid_prefix: Some("/"), forbid_chars: Some("?"), ..Limits::NONE }, invalid: &[("default", "41030")], doc: Some("page path: no leading /, no query") },
-        InputInfo { name: "check_path", kind: InputKind::Value { loc: Loc::Json, wire: "check_path", cloud: Some("checkPath"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("true"), limits: Limits::NONE, invalid: &[], doc: Some("check that page exists") },
-        InputInfo { name: "env_version", kind: InputKind::Value { loc: Loc::Json, wire: "env_version", cloud: Some("envVersion"), ty: ValueType::Enum(&["release", "trial", "develop"]), comma: false }, required: false, secret: false, default: Some("release"), limits: Limits::NONE, invalid: &[], doc: Some("version to open: release, trial or develop") },
+        InputInfo { name: "check_path", kind: InputKind::Value { loc: Loc::Json, wire: "check_path", cloud: Some("checkPath"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("true"), limits: Limits::NONE, invalid: &[], doc: Some("check that page exists in the published version (default true); false makes codes for pages not yet published") },
+        InputInfo { name: "env_version", kind: InputKind::Value { loc: Loc::Json, wire: "env_version", cloud: Some("envVersion"), ty: ValueType::Enum(&["release", "trial", "develop"]), comma: false }, required: false, secret: false, default: Some("release"), limits: Limits::NONE, invalid: &[("default", "40097")], doc: Some("version to open: release, trial or develop; an empty string is refused (40097)") },
         InputInfo { name: "width", kind: InputKind::Value { loc: Loc::Json, wire: "width", cloud: Some("width"), ty: ValueType::Int, comma: false }, required: false, secret: false, default: Some("430"), limits: Limits { min: Some(280.0), max: Some(1280.0), ..Limits::NONE }, invalid: &[], doc: Some("width in px") },
         InputInfo { name: "auto_color", kind: InputKind::Value { loc: Loc::Json, wire: "auto_color", cloud: Some("autoColor"), ty: ValueType::Bool, comma: false }, required: false, secret: false, default: Some("false"), limits: Limits::NONE, invalid: &[], doc: Some("choose the line colour automatically") },
         InputInfo { name: "line_color", kind: InputKind::Value { loc: Loc::Json, wire: "line_color", cloud: Some("lineColor"), ty: ValueType::Model, comma: false }, required: false, secret: false, default: None, limits: Limits::NONE, invalid: &[], doc: Some("line colour as RGB") },
@@ -358,7 +359,7 @@ pub static WXACODE_GET_UNLIMITED: EndpointInfo = EndpointInfo {
 ///
 /// `POST /wxa/getwxacodeunlimit` · cloud call `wxacode.getUnlimited`
 ///
-/// Not confirmed by a vendor source: inputs.width.default, inputs.width.limits, inputs.env_version.default, inputs.auto_color.default, inputs.is_hyaline.default.
+/// Not confirmed by a vendor source: inputs.env_version.default, inputs.auto_color.default, inputs.is_hyaline.default.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetUnlimitedRequest {
@@ -370,15 +371,15 @@ pub struct GetUnlimitedRequest {
     ///
     /// 小程序页面路径，不能以 / 开头，不能携带参数
     pub page: Option<String>,
-    /// check that page exists
+    /// check that page exists in the published version (default true); false makes codes for pages not yet published
     ///
-    /// 是否检查 page 是否存在
+    /// 默认 true，检查 page 是否存在；为 false 时不检查，可为尚未发布的页面生成码
     ///
     /// Vendor default when absent: `true`.
     pub check_path: Option<bool>,
-    /// version to open: release, trial or develop
+    /// version to open: release, trial or develop; an empty string is refused (40097)
     ///
-    /// 要打开的小程序版本：release、trial 或 develop
+    /// 要打开的小程序版本：release 正式版、trial 体验版或 develop 开发版；空字符串返回 40097
     ///
     /// Vendor default when absent: `release`.
     pub env_version: Option<EnvVersion>,
@@ -538,7 +539,7 @@ impl<'a> Wxacode<'a> {
     ///
     /// `POST /wxa/getwxacodeunlimit` · cloud call `wxacode.getUnlimited`
     ///
-    /// Not confirmed by a vendor source: inputs.width.default, inputs.width.limits, inputs.env_version.default, inputs.auto_color.default, inputs.is_hyaline.default.
+    /// Not confirmed by a vendor source: inputs.env_version.default, inputs.auto_color.default, inputs.is_hyaline.default.
     pub async fn get_unlimited(self, req: GetUnlimitedRequest) -> crate::Result<crate::BinaryImage> {
         let wire = req.into_wire().await?;
         self.client.call_binary(wire).await

@@ -53,7 +53,7 @@ private sealed class Got {
 
 private fun scanJson(r: ScanQrcodeResult) = JSONObject().apply {
     put("code_results", JSONArray(r.codeResults.map { c ->
-        JSONObject().put("type_name", c.typeName).put("data", c.data).apply { if (c.pos != null) put("pos", JSONObject().put("left_top", c.pos!!.leftTop?.x)) }
+        JSONObject().put("type_name", c.typeName).put("data", c.data).apply { if (c.pos != null) put("pos", JSONObject().put("left_top", c.pos!!.leftTop.x)) }
     }))
     r.imgSize?.let { put("img_size", JSONObject().put("w", it.w).put("h", it.h)) }
 }
@@ -89,7 +89,7 @@ private suspend fun call(emu: Emulator, name: String, args: JSONObject): Got {
             Got.Json(JSONObject()
                 .put("CodeResults", JSONArray(r.codeResults.map { c ->
                     val p = c.position
-                    val corner = { x: Coord? -> x?.let { JSONObject().put("X", it.x).put("Y", it.y) } }
+                    val corner = { x: Coord -> JSONObject().put("X", x.x).put("Y", x.y) }
                     JSONObject().put("TypeName", c.typeName).put("Url", c.url).put("Position", p?.let {
                         JSONObject().put("LeftTop", corner(it.leftTop)).put("RightTop", corner(it.rightTop))
                             .put("RightBottom", corner(it.rightBottom)).put("LeftBottom", corner(it.leftBottom))

@@ -1059,7 +1059,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_business_card_ocr() and 0xFFFF) != 34090) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr() and 0xFFFF) != 24056) {
+    if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_passport_ocr() and 0xFFFF) != 9553) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_tencentcloudocrapi_qrcode_ocr() and 0xFFFF) != 17268) {
@@ -1119,7 +1119,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_wxcv_mobile_checksum_method_wechatocrapi_idcard() and 0xFFFF) != 56093) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatocrapi_plate_number() and 0xFFFF) != 29657) {
+    if ((lib.uniffi_wxcv_mobile_checksum_method_wechatocrapi_plate_number() and 0xFFFF) != 37979) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_wxcv_mobile_checksum_method_wechatocrapi_printed_text() and 0xFFFF) != 33587) {
@@ -2664,6 +2664,8 @@ public interface TencentCloudOcrApiInterface {
      * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
      *
      * `POST /` · action `PassportOCR`, version 2018-11-19
+     *
+     * Deprecated: PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
      */
     suspend fun `passportOcr`(`image`: ImageInput, `type`: kotlin.String? = null, `cropPortrait`: kotlin.Boolean? = null): PassportOcrResult
     
@@ -2831,6 +2833,8 @@ open class TencentCloudOcrApi: Disposable, AutoCloseable, TencentCloudOcrApiInte
      * 护照识别（中国大陆地区护照）：英文姓名、中文姓名、国家码、护照号、出生地、出生日期、国籍、性别、有效期、签发地点、签发日期、持证人签名、护照机读码（MRZ 码）等
      *
      * `POST /` · action `PassportOCR`, version 2018-11-19
+     *
+     * Deprecated: PassportOCR is deprecated since 2026-12-02: the vendor no longer upgrades this older service and recommends MLIDPassportOCR (passports of many countries and regions)
      */
     @Throws(WxcvException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4497,6 +4501,8 @@ public interface WeChatOcrApiInterface {
      * 车牌识别
      *
      * `POST /cv/ocr/platenum` · cloud call `ocr.plateNumber`
+     *
+     * Deprecated: ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
      */
     suspend fun `plateNumber`(`image`: ImageInput, `type`: OcrMode? = null): PlateNumberResult
     
@@ -4752,6 +4758,8 @@ open class WeChatOcrApi: Disposable, AutoCloseable, WeChatOcrApiInterface
      * 车牌识别
      *
      * `POST /cv/ocr/platenum` · cloud call `ocr.plateNumber`
+     *
+     * Deprecated: ocr.plateNumber is deprecated since 2026-12-02: no longer in the vendor's OCR API list (seen 2026-12-02); still callable, but it may go away at any time
      */
     @Throws(WxcvException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6810,13 +6818,13 @@ public object FfiConverterTypePortraitImageInfo: FfiConverterRustBuffer<Portrait
  * 四个角的坐标
  */
 data class Pos (
-    var `leftTop`: Point? = null 
+    var `leftTop`: Point
     , 
-    var `rightTop`: Point? = null 
+    var `rightTop`: Point
     , 
-    var `rightBottom`: Point? = null 
+    var `rightBottom`: Point
     , 
-    var `leftBottom`: Point? = null 
+    var `leftBottom`: Point
     
 ){
     
@@ -6833,25 +6841,25 @@ data class Pos (
 public object FfiConverterTypePos: FfiConverterRustBuffer<Pos> {
     override fun read(buf: ByteBuffer): Pos {
         return Pos(
-            FfiConverterOptionalTypePoint.read(buf),
-            FfiConverterOptionalTypePoint.read(buf),
-            FfiConverterOptionalTypePoint.read(buf),
-            FfiConverterOptionalTypePoint.read(buf),
+            FfiConverterTypePoint.read(buf),
+            FfiConverterTypePoint.read(buf),
+            FfiConverterTypePoint.read(buf),
+            FfiConverterTypePoint.read(buf),
         )
     }
 
     override fun allocationSize(value: Pos) = (
-            FfiConverterOptionalTypePoint.allocationSize(value.`leftTop`) +
-            FfiConverterOptionalTypePoint.allocationSize(value.`rightTop`) +
-            FfiConverterOptionalTypePoint.allocationSize(value.`rightBottom`) +
-            FfiConverterOptionalTypePoint.allocationSize(value.`leftBottom`)
+            FfiConverterTypePoint.allocationSize(value.`leftTop`) +
+            FfiConverterTypePoint.allocationSize(value.`rightTop`) +
+            FfiConverterTypePoint.allocationSize(value.`rightBottom`) +
+            FfiConverterTypePoint.allocationSize(value.`leftBottom`)
     )
 
     override fun write(value: Pos, buf: ByteBuffer) {
-            FfiConverterOptionalTypePoint.write(value.`leftTop`, buf)
-            FfiConverterOptionalTypePoint.write(value.`rightTop`, buf)
-            FfiConverterOptionalTypePoint.write(value.`rightBottom`, buf)
-            FfiConverterOptionalTypePoint.write(value.`leftBottom`, buf)
+            FfiConverterTypePoint.write(value.`leftTop`, buf)
+            FfiConverterTypePoint.write(value.`rightTop`, buf)
+            FfiConverterTypePoint.write(value.`rightBottom`, buf)
+            FfiConverterTypePoint.write(value.`leftBottom`, buf)
     }
 }
 
@@ -7269,32 +7277,32 @@ public object FfiConverterTypeQrcodeOcrResult: FfiConverterRustBuffer<QrcodeOcrR
  */
 data class QrcodePositionObj (
     /**
-     * top-left corner
+     * top-left corner (-1 for barcodes)
      *
-     * 左上顶点坐标
+     * 左上顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    var `leftTop`: Coord? = null 
+    var `leftTop`: Coord
     , 
     /**
-     * top-right corner
+     * top-right corner (-1 for barcodes)
      *
-     * 右上顶点坐标
+     * 右上顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    var `rightTop`: Coord? = null 
+    var `rightTop`: Coord
     , 
     /**
-     * bottom-right corner
+     * bottom-right corner (-1 for barcodes)
      *
-     * 右下顶点坐标
+     * 右下顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    var `rightBottom`: Coord? = null 
+    var `rightBottom`: Coord
     , 
     /**
-     * bottom-left corner
+     * bottom-left corner (-1 for barcodes)
      *
-     * 左下顶点坐标
+     * 左下顶点坐标（条形码的 X 和 Y 都为 -1）
      */
-    var `leftBottom`: Coord? = null 
+    var `leftBottom`: Coord
     
 ){
     
@@ -7311,25 +7319,25 @@ data class QrcodePositionObj (
 public object FfiConverterTypeQrcodePositionObj: FfiConverterRustBuffer<QrcodePositionObj> {
     override fun read(buf: ByteBuffer): QrcodePositionObj {
         return QrcodePositionObj(
-            FfiConverterOptionalTypeCoord.read(buf),
-            FfiConverterOptionalTypeCoord.read(buf),
-            FfiConverterOptionalTypeCoord.read(buf),
-            FfiConverterOptionalTypeCoord.read(buf),
+            FfiConverterTypeCoord.read(buf),
+            FfiConverterTypeCoord.read(buf),
+            FfiConverterTypeCoord.read(buf),
+            FfiConverterTypeCoord.read(buf),
         )
     }
 
     override fun allocationSize(value: QrcodePositionObj) = (
-            FfiConverterOptionalTypeCoord.allocationSize(value.`leftTop`) +
-            FfiConverterOptionalTypeCoord.allocationSize(value.`rightTop`) +
-            FfiConverterOptionalTypeCoord.allocationSize(value.`rightBottom`) +
-            FfiConverterOptionalTypeCoord.allocationSize(value.`leftBottom`)
+            FfiConverterTypeCoord.allocationSize(value.`leftTop`) +
+            FfiConverterTypeCoord.allocationSize(value.`rightTop`) +
+            FfiConverterTypeCoord.allocationSize(value.`rightBottom`) +
+            FfiConverterTypeCoord.allocationSize(value.`leftBottom`)
     )
 
     override fun write(value: QrcodePositionObj, buf: ByteBuffer) {
-            FfiConverterOptionalTypeCoord.write(value.`leftTop`, buf)
-            FfiConverterOptionalTypeCoord.write(value.`rightTop`, buf)
-            FfiConverterOptionalTypeCoord.write(value.`rightBottom`, buf)
-            FfiConverterOptionalTypeCoord.write(value.`leftBottom`, buf)
+            FfiConverterTypeCoord.write(value.`leftTop`, buf)
+            FfiConverterTypeCoord.write(value.`rightTop`, buf)
+            FfiConverterTypeCoord.write(value.`rightBottom`, buf)
+            FfiConverterTypeCoord.write(value.`leftBottom`, buf)
     }
 }
 
@@ -8935,38 +8943,6 @@ public object FfiConverterOptionalTypeCardPosition: FfiConverterRustBuffer<CardP
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeCoord: FfiConverterRustBuffer<Coord?> {
-    override fun read(buf: ByteBuffer): Coord? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeCoord.read(buf)
-    }
-
-    override fun allocationSize(value: Coord?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeCoord.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Coord?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeCoord.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeImageCoordinates: FfiConverterRustBuffer<ImageCoordinates?> {
     override fun read(buf: ByteBuffer): ImageCoordinates? {
         if (buf.get().toInt() == 0) {
@@ -9053,38 +9029,6 @@ public object FfiConverterOptionalTypeLineColor: FfiConverterRustBuffer<LineColo
         } else {
             buf.put(1)
             FfiConverterTypeLineColor.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypePoint: FfiConverterRustBuffer<Point?> {
-    override fun read(buf: ByteBuffer): Point? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypePoint.read(buf)
-    }
-
-    override fun allocationSize(value: Point?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypePoint.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Point?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypePoint.write(value, buf)
         }
     }
 }
