@@ -181,6 +181,13 @@ fn dist_file(prefix: &str, suffix: &str) -> Result<PathBuf, String> {
 /// artifacts are, and the PATH with cargo for the tests of the source builds.
 fn installed_env(cmd: &mut Command) -> &mut Command {
     let root = root();
+    // `cargo xtask` runs under cargo, which names itself in CARGO (and rustup its toolchain): a user
+    // without Rust has none of these.
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|k| k.starts_with("CARGO") || k.starts_with("RUSTUP") || k.starts_with("RUSTC")) {
+            cmd.env_remove(key);
+        }
+    }
     cmd.env("PATH", dist::path_without_rust())
         .env("WXCV_BUILD_PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("WXCV_REPO_ROOT", &root)

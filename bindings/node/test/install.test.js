@@ -28,7 +28,10 @@ function pathWithoutRust() {
     .filter((d) => d && !['cargo', 'rustc'].some((t) => fs.existsSync(path.join(d, t))))
     .join(path.delimiter);
 }
-const withoutRust = { ...process.env, PATH: pathWithoutRust() };
+const withoutRust = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CARGO|RUSTUP|RUSTC)/.test(k))),
+  PATH: pathWithoutRust(),
+};
 /** The PATH with cargo, for the source build (`cargo xtask test` runs this suite without it). */
 const withRust = { ...process.env, PATH: process.env.WXCV_BUILD_PATH || process.env.PATH };
 
