@@ -104,7 +104,11 @@ fn vendor_shaped(headers: &HeaderMap, body: &[u8]) -> bool {
         return wxcv::Format::sniff(body).is_some();
     }
     match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => v.get("errcode").is_some_and(serde_json::Value::is_i64) || v["Response"]["RequestId"].is_string(),
+        // WeChat's token replies are `{access_token, expires_in}` alone, with no errcode.
+        Ok(v) => {
+            let token_reply = v.as_object().is_some_and(|o| o.len() == 2 && o.get("access_token").is_some_and(serde_json::Value::is_string) && o.get("expires_in").is_some_and(serde_json::Value::is_i64));
+            v.get("errcode").is_some_and(serde_json::Value::is_i64) || v["Response"]["RequestId"].is_string() || token_reply
+        }
         Err(_) => false,
     }
 }
