@@ -6,6 +6,11 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use wxcv_emulator::{APPID, APPSECRET, Emulator, SECRET_ID, SECRET_KEY};
 
+/// Sends a request and reads its reply as JSON.
+async fn json_of(req: reqwest::RequestBuilder) -> Value {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
@@ -102,19 +107,13 @@ async fn get_carries_the_parameters_in_the_signed_query() {
     let headers = [("content-type", "application/x-www-form-urlencoded"), ("host", canonical_other.signed_host.as_str())];
     let (_, scope, sig) =
         wxcv::tc3::sign_canonical(SECRET_KEY, "ocr", ts, &wxcv::tc3::canonical_request("GET", &query, &headers, &wxcv::tc3::hash_payload(b"")));
-    let r: Value = reqwest::Client::new()
+    let r = json_of(reqwest::Client::new()
         .get(format!("{}/?{}", emu.base_url(), canonical_other.query))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("authorization", format!("TC3-HMAC-SHA256 Credential={SECRET_ID}/{scope}, SignedHeaders=content-type;host, Signature={sig}"))
         .header("x-tc-action", "QrcodeOCR")
         .header("x-tc-version", "2018-11-19")
-        .header("x-tc-timestamp", ts.to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .header("x-tc-timestamp", ts.to_string())).await;
     assert_eq!(r["Response"]["Error"]["Code"], "AuthFailure.SignatureFailure", "{r}");
 
     // Inputs other than the picture come as text too: a bool written as Python writes it.
@@ -155,20 +154,14 @@ async fn the_host_may_be_signed_without_its_port_and_any_header_list_is_verified
     let canonical = wxcv::tc3::canonical_request("POST", "", &[("content-type", "application/json")], &wxcv::tc3::hash_payload(body.as_bytes()));
     let (_, scope, sig) = wxcv::tc3::sign_canonical(SECRET_KEY, "ocr", ts, &canonical);
     for list in ["content-type", "content-type;host;x-absent"] {
-        let r: Value = reqwest::Client::new()
+        let r = json_of(reqwest::Client::new()
             .post(format!("{}/", emu.base_url()))
             .header("content-type", "application/json")
             .header("authorization", format!("TC3-HMAC-SHA256 Credential={SECRET_ID}/{scope}, SignedHeaders={list}, Signature={sig}"))
             .header("x-tc-action", "QrcodeOCR")
             .header("x-tc-version", "2018-11-19")
             .header("x-tc-timestamp", ts.to_string())
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .body(body.clone())).await;
         assert_eq!(r["Response"]["Error"]["Code"], "AuthFailure.SignatureFailure", "{list}: {r}");
     }
 }
@@ -177,38 +170,20 @@ async fn the_host_may_be_signed_without_its_port_and_any_header_list_is_verified
 async fn the_token_reply_is_access_token_and_expires_in_only() {
     let emu = Emulator::start().await.unwrap();
     let http = reqwest::Client::new();
-    let t: Value = http
-        .get(format!("{}/cgi-bin/token?grant_type=client_credential&appid={APPID}&secret={APPSECRET}", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t = json_of(http
+        .get(format!("{}/cgi-bin/token?grant_type=client_credential&appid={APPID}&secret={APPSECRET}", emu.base_url()))).await;
     let keys: Vec<&str> = t.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["access_token", "expires_in"], "{t}");
-    let s: Value = http
+    let s = json_of(http
         .post(format!("{}/cgi-bin/stable_token", emu.base_url()))
-        .json(&json!({"grant_type": "client_credential", "appid": APPID, "secret": APPSECRET}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&json!({"grant_type": "client_credential", "appid": APPID, "secret": APPSECRET}))).await;
     let keys: Vec<&str> = s.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["access_token", "expires_in"], "{s}");
     // Other successes still carry errcode 0 first, as WeChat's do.
     let token = t["access_token"].as_str().unwrap();
-    let r: Value = http
+    let r = json_of(http
         .post(format!("{}/cv/img/qrcode?access_token={token}", emu.base_url()))
-        .multipart(reqwest::multipart::Form::new().part("img", reqwest::multipart::Part::bytes(qr_png()).file_name("qr.png")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .multipart(reqwest::multipart::Form::new().part("img", reqwest::multipart::Part::bytes(qr_png()).file_name("qr.png")))).await;
     assert_eq!(r["errcode"], 0, "{r}");
 }
 
@@ -219,14 +194,8 @@ async fn the_cloudbase_token_parameter_is_a_token() {
     let emu = Emulator::start().await.unwrap();
     assert_eq!(wxcv::wechat::CLOUDBASE_TOKEN_PARAM, "cloudbase_access_token");
     let http = reqwest::Client::new();
-    let t: Value = http
-        .get(format!("{}/cgi-bin/token?grant_type=client_credential&appid={APPID}&secret={APPSECRET}", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t = json_of(http
+        .get(format!("{}/cgi-bin/token?grant_type=client_credential&appid={APPID}&secret={APPSECRET}", emu.base_url()))).await;
     let token = t["access_token"].as_str().unwrap();
     let scan = |param: String| {
         let url = format!("{}/cv/img/qrcode?{param}", emu.base_url());
