@@ -325,9 +325,30 @@ fn third_party_licences(root: &Path) -> Result<String, String> {
                 text.push_str(&format!("<details><summary>{}</summary>\n\n```text\n{}\n```\n\n</details>\n\n", f.file_name().unwrap_or_default().to_string_lossy(), body.trim_end()));
             }
         }
+        for (crate_name, file, what) in BUNDLED_NOTICES {
+            if name != *crate_name {
+                continue;
+            }
+            let path = dir.join(file);
+            let body = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e} (the notice of {what})", path.display()))?;
+            // The notice is the file's opening comment.
+            let notice: String = body.lines().skip(2).take_while(|l| !l.trim_start().starts_with("*/")).collect::<Vec<_>>().join("\n");
+            text.push_str(&format!("{what}, from its `{file}`:\n\n```text\n{}\n```\n\n", notice.trim_end()));
+        }
     }
+    text.push_str(ZIG_LIBCXX_NOTICE);
     Ok(text)
 }
+
+/// Code a crate builds from sources it bundles under a licence of their own, whose notice is the
+/// opening comment of a file: (crate, file in the crate, what the code is).
+const BUNDLED_NOTICES: &[(&str, &str, &str)] =
+    &[("zxing-cpp", "zint/backend/common.h", "The crate also builds zint, the barcode encoding library (BSD-3-Clause)")];
+
+/// The artifacts built with zig link its copy of LLVM's libc++ for zxing-cpp's C++ code.
+const ZIG_LIBCXX_NOTICE: &str = "## libc++ (LLVM), through zig\n\nLicence: Apache-2.0 WITH LLVM-exception \
+    (the exception waives the attribution requirement for compiled forms). The wheel, the Node addon and the \
+    command line link zig's copy of LLVM's C++ standard library for zxing-cpp's C++ code.\n";
 
 /// PATH without any folder that holds cargo, rustc or rustup: what a user without Rust has.
 pub fn path_without_rust() -> std::ffi::OsString {
