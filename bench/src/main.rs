@@ -7,6 +7,11 @@
 //! - `cold`: 1,000 concurrent first calls on a new app; how many tokens were fetched.
 //! - `memory`: peak RSS of uploading one picture many times (one side per process).
 //! - `decode`: the emulator's decoder on one picture.
+//! - `agree`: every picture of a corpus read by one of the emulator's readers (agree.rs).
+//! - `corpus`: a seeded corpus of photo-like barcode pictures and what was drawn in them (corpus.rs).
+
+mod agree;
+mod corpus;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,6 +81,26 @@ enum Cmd {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
+    /// Every picture of a corpus (`DIR/truth.json`) read by one reader on `jobs` threads.
+    Agree {
+        #[arg(long)]
+        corpus: std::path::PathBuf,
+        /// `zxing-cpp` or `rxing`
+        #[arg(long, default_value = "zxing-cpp")]
+        reader: String,
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+    },
+    /// Draws a seeded corpus of photo-like barcode pictures into `out`, with `out/truth.json`.
+    Corpus {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Pictures a (symbology, distortion).
+        #[arg(long, default_value_t = 3)]
+        per_cell: usize,
+    },
 }
 
 type Res<T> = Result<T, String>;
@@ -90,6 +115,8 @@ fn main() {
             Cmd::Cold { base, image, calls } => cold(&base, &read(&image)?, calls).await,
             Cmd::Memory { base, image, calls, side } => memory(&base, &image, calls, &side).await,
             Cmd::Decode { image, seconds } => decode(&read(&image)?, seconds),
+            Cmd::Agree { corpus, reader, jobs } => agree::agree(&corpus, agree::reader(&reader)?, jobs),
+            Cmd::Corpus { out, seed, per_cell } => corpus::corpus(&out, seed, per_cell),
         }
     });
     match out {
@@ -375,6 +402,6 @@ fn decode(picture: &Bytes, seconds: f64) -> Res<Value> {
         once()?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    Ok(json!({"scenario": "decode", "side": "ours (rxing, in the emulator)", "codes": codes, "runs": times.len(), "ms_median": median(times.clone()),
+    Ok(json!({"scenario": "decode", "side": format!("ours ({}, in the emulator)", wxcv_emulator::codes::Reader::DEFAULT.name()), "codes": codes, "runs": times.len(), "ms_median": median(times.clone()),
         "ms_min": times.iter().cloned().fold(f64::INFINITY, f64::min)}))
 }

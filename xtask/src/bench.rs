@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use crate::{cargo, root, run};
+use crate::{bench_agreement, cargo, root, run};
 
 /// The picture of the client scenarios (small, so the client's own work is what counts), the
 /// seed-like four-code picture of the decoding scenario, and the memory scenario's 2 MB upload.
@@ -34,7 +34,7 @@ pub const NOTES: &str = "
 - Run it again with `cargo xtask bench` (about 5 minutes once the release crates are built and the
   anchors installed, which a clean checkout does first); `cargo xtask bench --quick` runs short
   batches to check the harness; `cargo xtask bench --report` writes this page again from the last
-  run's figures.
+  run's figures, and `cargo xtask bench --agreement` measures the decode agreement again alone.
 ";
 
 struct Emulator {
@@ -86,8 +86,22 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
 
     // Builds and installs first, so nothing is compiled while anything is timed.
-    run(cargo().args(["build", "--release", "-q", "-p", "wxcv-bench"]))?;
+    run(cargo().args(["build", "--release", "-q", "-p", "wxcv-bench", "-p", "wxcv-cli"]))?;
     let python = python_env(&root, &scratch)?;
+    let bin = root.join("target/release/wxcv-bench");
+    let agreement = |quick: bool| {
+        let (cli, bench_py) = (root.join("target/release/wxcv"), root.join("bench/python/bench.py"));
+        bench_agreement::measure(&scratch, &bin, &cli, &python, &bench_py, quick, &json_of)
+    };
+    if args.iter().any(|a| a == "--agreement") {
+        // Only the decode-agreement section, into the last run's figures.
+        let raw_path = scratch.join("results.json");
+        let mut results: Value =
+            std::fs::read_to_string(&raw_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_else(|| json!({}));
+        results["agreement"] = agreement(quick)?;
+        std::fs::write(&raw_path, serde_json::to_string_pretty(&results).unwrap_or_default()).map_err(|e| e.to_string())?;
+        return write_report(&root, &results, &raw_path);
+    }
     let node_modules = node_env(&root, &scratch)?;
     println!("bench: everything built and installed in {:.0} s", t0.elapsed().as_secs_f64());
 
@@ -99,7 +113,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let secret_key = emu.info["secret_key"].as_str().unwrap_or_default().to_string();
     println!("bench: emulator at {base}");
 
-    let bin = root.join("target/release/wxcv-bench");
     let picture = root.join(CLIENT_PICTURE);
     let (calls, rounds) = if quick { (300, 2) } else { (3000, 7) };
     let mut results = json!({});
@@ -159,6 +172,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         decode.push(json_of(on_client_core(&python).arg(root.join("bench/python/bench.py")).args(["decode", "--seconds", "3"]).arg("--image").arg(&four))?);
     }
     results["decode"] = Value::Array(decode);
+    save(&results)?;
+    results["agreement"] = agreement(quick)?;
     save(&results)?;
 
     results["codegen"] = codegen_times(&root)?;

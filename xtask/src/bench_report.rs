@@ -229,8 +229,8 @@ pub fn render(r: &Value) -> Report {
     let _ = writeln!(
         md,
         "`{}`: the JPEG decoded and every code read, in process, 3 s a side, alternating. Ours is the emulator's \
-         `codes::decode` (rxing 0.9.3, a pure-Rust ZXing port; the `image` crate decodes the JPEG); zxing-cpp is \
-         the PyPI wheel with its defaults, Pillow decoding the JPEG.\n",
+         `codes::decode` (the zxing-cpp library built from its Rust crate's source; the `image` crate decodes the \
+         JPEG); zxing-cpp is the PyPI wheel with its defaults, Pillow decoding the JPEG.\n",
         super::bench::FOUR_CODES
     );
     let _ = writeln!(md, "| side | codes | runs | ms per picture (median) | fastest |");
@@ -247,6 +247,10 @@ pub fn render(r: &Value) -> Report {
         xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
     };
     checks.push(Check { what: "Emulator decode vs zxing-cpp (time per picture)".into(), ratio: med(ours) / med(theirs), target: 1.5, higher_is_better: false });
+
+    for (what, ratio, target, higher_is_better) in super::bench_agreement::render(&r["agreement"], &mut md) {
+        checks.push(Check { what, ratio, target, higher_is_better });
+    }
 
     // Codegen
     let c = &r["codegen"];
@@ -305,7 +309,8 @@ fn reason(what: &str) -> &'static str {
     } else if what.starts_with("Node") {
         "Node's calls cross the napi boundary and back; see the table for the figures."
     } else if what.starts_with("Emulator decode") {
-        "rxing is a port of Java ZXing; zxing-cpp is the C++ rewrite with its own faster detectors."
+        "both sides run the same zxing-cpp; what differs is the JPEG decoder (the `image` crate against Pillow's \
+         libjpeg-turbo) and the formats asked for."
     } else {
         "not profiled yet."
     }

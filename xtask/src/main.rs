@@ -2,6 +2,7 @@
 //! `cargo xtask soak` · `cargo xtask fuzz [--seconds N] [TARGET...]`
 
 mod bench;
+mod bench_agreement;
 mod bench_report;
 mod dist;
 mod fuzz;
