@@ -130,3 +130,46 @@ fn the_bomb_is_refused_by_a_pixel_limit() {
     assert!(matches!(refused, Err(image::ImageError::Limits(_))), "{refused:?}");
     assert!(started.elapsed() < Duration::from_secs(1), "refused only after {:?}", started.elapsed());
 }
+
+/// Pictures from the benchmark's photo-like corpus (`wxcv-bench corpus --seed 18`, see
+/// tests/fixtures/hard/truth.json) that the reader before zxing-cpp (rxing) missed: each of their
+/// codes is read, nothing else is, and QR and Data Matrix corners on upright pictures are where
+/// they were drawn.
+#[test]
+fn hard_pictures_are_read() {
+    let dir = fixtures_dir().join("hard");
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("tests/fixtures/hard/truth.json"))
+            .expect("truth.json is JSON");
+    let pictures = truth["pictures"].as_array().expect("a list of pictures");
+    assert!(pictures.len() >= 5, "{} hard pictures", pictures.len());
+    let mut failures = Vec::new();
+    for picture in pictures {
+        let file = picture["file"].as_str().expect("a file name");
+        let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(bytes.len() < 2 << 20, "{file} is over the 2 MB upload limit");
+        let codes = codes::decode(&reader(&bytes).decode().unwrap_or_else(|e| panic!("{file}: {e}")).to_luma8());
+        let drawn = picture["codes"].as_array().expect("the codes drawn");
+        for want in drawn {
+            let (symbology, text) = (want["symbology"].as_str().unwrap(), want["text"].as_str().unwrap());
+            let Some(got) = codes.iter().find(|c| c.symbology.wechat_name() == symbology && c.text == text) else {
+                failures.push(format!("{file}: {symbology} {text:?} not read"));
+                continue;
+            };
+            let corners = want["corners"].as_array().filter(|_| picture["upright"] == true && got.symbology.reports_position());
+            for (g, w) in got.corners.iter().zip(corners.into_iter().flatten()) {
+                let (x, y) = (w[0].as_i64().unwrap(), w[1].as_i64().unwrap());
+                if (g.0 - x).abs().max((g.1 - y).abs()) > CORNER_TOLERANCE {
+                    failures.push(format!("{file}: corners {:?}, drawn at {corners:?}", got.corners));
+                    break;
+                }
+            }
+        }
+        for c in &codes {
+            if !drawn.iter().any(|w| w["symbology"] == c.symbology.wechat_name() && w["text"] == c.text.as_str()) {
+                failures.push(format!("{file}: read {} {:?}, which it does not hold", c.symbology.wechat_name(), c.text));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
