@@ -5,6 +5,7 @@
 //   node bench.js rps --base URL --image P --calls N --rounds R
 //   node bench.js cold --base URL --calls 1000
 //   node bench.js memory --base URL --image P --calls 1000 --side SIDE
+//   node bench.js paced --base URL --image P --calls 150 --delay-ms D  (the emulator answers D ms late)
 'use strict';
 
 const fs = require('node:fs');
@@ -155,7 +156,48 @@ async function memory() {
   return { scenario: 'memory', side: `node ${side}`, calls: args.calls, rss_before_kib: before, peak_rss_kib: process.resourceUsage().maxRSS, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
-({ rps, cold, memory })[args.scenario]().then(
+/** QrcodeOCR against an emulator that takes `delay-ms` a call (xtask arms the delay): CPU time and
+ * context switches of this whole process per call (getrusage: every thread, the addon's too), each
+ * side at 1 and at 64 in flight. */
+async function paced() {
+  const { base } = args;
+  const b64 = fs.readFileSync(args.image).toString('base64');
+  const tc = new wxcv.TencentCloud({ secretId: process.env.TENCENTCLOUD_SECRET_ID, secretKey: process.env.TENCENTCLOUD_SECRET_KEY, region: 'ap-guangzhou', baseUrl: base });
+  const sdk = tencentClient(base);
+  const sides = [
+    ['wxcv', async () => (await tc.ocr.QrcodeOCR({ ImageBase64: b64 })).CodeResults],
+    ['tencentcloud-sdk-nodejs', async () => (await sdk.QrcodeOCR({ ImageBase64: b64 })).CodeResults],
+  ];
+  const usage = () => {
+    const u = process.resourceUsage();
+    return { cpu: u.userCPUTime + u.systemCPUTime, ctx: u.voluntaryContextSwitches + u.involuntaryContextSwitches };
+  };
+  const results = [];
+  await control(base, 'faults', { endpoint: 'QrcodeOCR', times: 1000000, delay_ms: Number(args['delay-ms'] || 0) });
+  try {
+    await pacedSides(sides, usage, results);
+  } finally {
+    await fetch(`${base}/__emulator/faults`, { method: 'DELETE' });
+  }
+  return { scenario: 'paced', language: 'node', delay_ms: Number(args['delay-ms'] || 0), results };
+}
+
+async function pacedSides(sides, usage, results) {
+  for (const inflight of args.inflight) {
+    const calls = inflight === 1 ? args.calls : inflight * 8;
+    for (const [side, call] of sides) {
+      await batch(call, Math.max(inflight, 10), inflight);
+      const before = usage();
+      const start = process.hrtime.bigint();
+      await batch(call, calls, inflight);
+      const wall = Number(process.hrtime.bigint() - start) / 1e6;
+      const after = usage();
+      results.push({ side, inflight, calls, cpu_us_per_call: (after.cpu - before.cpu) / calls, switches_per_call: (after.ctx - before.ctx) / calls, ms_per_call: (wall / calls) * inflight });
+    }
+  }
+}
+
+({ rps, cold, memory, paced })[args.scenario]().then(
   (out) => { process.stdout.write(JSON.stringify(out) + '\n'); process.exit(0); },
   (e) => { process.stderr.write(`bench.js: ${e && e.stack ? e.stack : e}\n`); process.exit(1); },
 );

@@ -6,6 +6,7 @@ and the zxing-cpp decoder. Run by xtask in its scratch venv; prints one JSON obj
     bench.py memory --base URL --image P --calls 1000 --side SIDE
     bench.py decode --image P --seconds S
     bench.py agree --corpus DIR --jobs N
+    bench.py paced --base URL --image P --delay-ms D   (the emulator answers QrcodeOCR D ms late)
 """
 
 import argparse
@@ -343,9 +344,94 @@ def agree(args: argparse.Namespace) -> Dict[str, Any]:
             "wall_seconds": wall, "pictures": pictures}
 
 
+# --- at the pace of the real services -----------------------------------------------------------
+
+def paced(args: argparse.Namespace) -> Dict[str, Any]:
+    """QrcodeOCR against an emulator that takes `delay_ms` a call (xtask arms the delay): CPU time
+    and context switches of this whole process per call, each side at 1 and at 64 in flight."""
+    import wxcv
+
+    base = args.base
+    picture = open(args.image, "rb").read()
+    picture_b64 = base64.b64encode(picture).decode()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    tc = wxcv.TencentCloud(args.secret_id, args.secret_key, region="ap-guangzhou", base_url=base)
+    atc = wxcv.AsyncTencentCloud(args.secret_id, args.secret_key, region="ap-guangzhou", base_url=base)
+    tsync, tasync, models = tencent_clients(base, args.secret_id, args.secret_key)
+
+    def tc_request():
+        req = models.QrcodeOCRRequest()
+        req.ImageBase64 = picture_b64
+        return req
+
+    def check(codes: Any) -> None:
+        if not codes:
+            raise RuntimeError("no code in the canned QrcodeOCR reply")
+
+    async def check_async(aw: Awaitable[Any], codes: Callable[[Any], Any]) -> None:
+        check(codes(await aw))
+
+    sides = [
+        ("wxcv sync", "sync", lambda: check(tc.ocr.qrcode_ocr(picture).code_results)),
+        ("wxcv async", "async", lambda: check_async(atc.ocr.qrcode_ocr(picture), lambda r: r.code_results)),
+        ("tencentcloud-sdk-python", "sync", lambda: check(tsync.QrcodeOCR(tc_request()).CodeResults)),
+        ("tencentcloud-sdk-python async", "async", lambda: check_async(tasync.QrcodeOCR(tc_request()), lambda r: r.CodeResults)),
+    ]
+
+    def switches() -> int:
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_nvcsw + u.ru_nivcsw
+
+    results: List[Dict[str, Any]] = []
+    control(base, "faults", {"endpoint": "QrcodeOCR", "times": 1_000_000, "delay_ms": args.delay_ms})
+    try:
+        paced_sides(sides, args, loop, switches, results)
+    finally:
+        requests.delete(f"{base}/__emulator/faults", timeout=10).raise_for_status()
+    return {"scenario": "paced", "language": "python", "delay_ms": args.delay_ms, "bytes": len(picture), "results": results}
+
+
+def paced_sides(sides: List[tuple], args: argparse.Namespace, loop: asyncio.AbstractEventLoop,
+                switches: Callable[[], int], results: List[Dict[str, Any]]) -> None:
+    for inflight in args.inflight:
+        calls = args.calls if inflight == 1 else inflight * 8
+        pool = ThreadPoolExecutor(max_workers=inflight)
+
+        def batch(kind: str, call: Callable[[], Any], n: int) -> None:
+            if kind == "async":
+                async def go() -> None:
+                    left = n
+
+                    async def worker() -> None:
+                        nonlocal left
+                        while left > 0:
+                            left -= 1
+                            await call()
+
+                    await asyncio.gather(*(worker() for _ in range(inflight)))
+
+                loop.run_until_complete(go())
+            elif inflight == 1:
+                for _ in range(n):
+                    call()
+            else:
+                for f in [pool.submit(call) for _ in range(n)]:
+                    f.result()
+
+        for side, kind, call in sides:
+            batch(kind, call, max(inflight, 10))  # warm: connections, tokens, the pool's threads
+            cpu, ctx, wall = time.process_time(), switches(), time.perf_counter()
+            batch(kind, call, calls)
+            cpu, ctx, wall = time.process_time() - cpu, switches() - ctx, time.perf_counter() - wall
+            results.append({"side": side, "inflight": inflight, "calls": calls, "cpu_us_per_call": cpu * 1e6 / calls,
+                            "switches_per_call": ctx / calls, "ms_per_call": wall * 1e3 / calls * inflight})
+        pool.shutdown()
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("scenario", choices=["rps", "cold", "memory", "decode", "agree"])
+    p.add_argument("scenario", choices=["rps", "cold", "memory", "decode", "agree", "paced"])
     p.add_argument("--base")
     p.add_argument("--image")
     p.add_argument("--calls", type=int, default=1000)
@@ -355,11 +441,12 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--corpus")
     p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--delay-ms", type=int, default=0)
     p.add_argument("--secret-id", default=os.environ.get("TENCENTCLOUD_SECRET_ID"))
     p.add_argument("--secret-key", default=os.environ.get("TENCENTCLOUD_SECRET_KEY"))
     args = p.parse_args()
     out = {"rps": rps, "cold": cold, "memory": memory, "decode": decode,
-           "agree": agree}[args.scenario](args)
+           "agree": agree, "paced": paced}[args.scenario](args)
     print(json.dumps(out))
 
 

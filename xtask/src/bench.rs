@@ -34,7 +34,7 @@ pub const NOTES: &str = "
 - Run it again with `cargo xtask bench` (about 5 minutes once the release crates are built and the
   anchors installed, which a clean checkout does first); `cargo xtask bench --quick` runs short
   batches to check the harness; `cargo xtask bench --report` writes this page again from the last
-  run's figures, and `cargo xtask bench --agreement` measures the decode agreement again alone.
+  run's figures; `cargo xtask bench --agreement` and `--paced` measure that section again alone.
 ";
 
 struct Emulator {
@@ -120,13 +120,6 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let raw_path = scratch.join("results.json");
     let save = |r: &Value| std::fs::write(&raw_path, serde_json::to_string_pretty(r).unwrap_or_default()).map_err(|e| e.to_string());
 
-    emu.pin(Some(EMULATOR_CORE));
-    let rust_client = json_of(on_client_core(&bin).args(["client", "--base", &base, "--calls", &calls.to_string(), "--rounds", &rounds.to_string()]).arg("--image").arg(&picture))?;
-    results["rust_client"] = rust_client;
-    emu.pin(None);
-    results["rust_instructions"] = instructions(&bin, &base, &picture, quick)?;
-    save(&results)?;
-
     let py = |scenario: &str| {
         let mut c = Command::new(&python);
         c.arg(root.join("bench/python/bench.py")).arg(scenario).args(["--base", &base, "--secret-id", &secret_id, "--secret-key", &secret_key]);
@@ -138,9 +131,38 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         c.env("NODE_PATH", &node_modules).env("TENCENTCLOUD_SECRET_ID", &secret_id).env("TENCENTCLOUD_SECRET_KEY", &secret_key);
         c
     };
+    let paced = || -> Result<Value, String> {
+        // At the pace of the real services: the emulator answers QrcodeOCR 20 or 50 ms late.
+        let seed_like = root.join(FOUR_CODES);
+        let calls = if quick { "30" } else { "150" };
+        let mut runs = Vec::new();
+        for delay in ["20", "50"] {
+            runs.push(json_of(py("paced").args(["--calls", calls, "--delay-ms", delay]).arg("--image").arg(&seed_like))?);
+            runs.push(json_of(node("paced").args(["--calls", calls, "--delay-ms", delay]).arg("--image").arg(&seed_like))?);
+        }
+        Ok(Value::Array(runs))
+    };
+    if args.iter().any(|a| a == "--paced") {
+        // Only the paced scenario, into the last run's figures.
+        let mut results: Value =
+            std::fs::read_to_string(&raw_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_else(|| json!({}));
+        results["paced"] = paced()?;
+        save(&results)?;
+        drop(emu);
+        return write_report(&root, &results, &raw_path);
+    }
+    emu.pin(Some(EMULATOR_CORE));
+    let rust_client = json_of(on_client_core(&bin).args(["client", "--base", &base, "--calls", &calls.to_string(), "--rounds", &rounds.to_string()]).arg("--image").arg(&picture))?;
+    results["rust_client"] = rust_client;
+    emu.pin(None);
+    results["rust_instructions"] = instructions(&bin, &base, &picture, quick)?;
+    save(&results)?;
+
     let (py_calls, node_calls, rounds3) = if quick { ("100", "200", "1") } else { ("500", "1000", "3") };
     results["python_rps"] = json_of(py("rps").args(["--calls", py_calls, "--rounds", rounds3]).arg("--image").arg(&picture))?;
     results["node_rps"] = json_of(node("rps").args(["--calls", node_calls, "--rounds", rounds3]).arg("--image").arg(&picture))?;
+    save(&results)?;
+    results["paced"] = paced()?;
     save(&results)?;
 
     let mut cold = vec![json_of(Command::new(&bin).args(["cold", "--base", &base]).arg("--image").arg(&picture))?];
