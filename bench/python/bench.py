@@ -58,6 +58,18 @@ def tencent_clients(base: str, secret_id: str, secret_key: str):
     return ocr_client.OcrClient(cred, "ap-guangzhou", profile), ocr_client_async.OcrClient(cred, "ap-guangzhou", profile), models
 
 
+def qrcode_ocr_request(models: Any, picture_b64: str) -> Any:
+    """tencentcloud-sdk-python's QrcodeOCR request for the picture."""
+    req = models.QrcodeOCRRequest()
+    req.ImageBase64 = picture_b64
+    return req
+
+
+def check_codes(codes: Any) -> None:
+    if not codes:
+        raise RuntimeError("no code in the canned QrcodeOCR reply")
+
+
 def wechatpy_client(base: str, appid: str, secret: str):
     from wechatpy import WeChatClient
 
@@ -126,13 +138,7 @@ def rps(args: argparse.Namespace) -> Dict[str, Any]:
     wpy = wechatpy_client(base, appid, secret)
 
     def tc_request():
-        req = models.QrcodeOCRRequest()
-        req.ImageBase64 = picture_b64
-        return req
-
-    def check_codes(codes: Any) -> None:
-        if not codes:
-            raise RuntimeError("no code in the canned QrcodeOCR reply")
+        return qrcode_ocr_request(models, picture_b64)
 
     def check_png(data: bytes) -> None:
         if data[:3] != b"\xff\xd8\xff" and data[:4] != b"\x89PNG":
@@ -240,9 +246,7 @@ def memory(args: argparse.Namespace) -> Dict[str, Any]:
         tsync, _, models = tencent_clients(base, args.secret_id, args.secret_key)
 
         def call() -> Any:
-            req = models.QrcodeOCRRequest()
-            req.ImageBase64 = base64.b64encode(picture).decode()
-            return tsync.QrcodeOCR(req)
+            return tsync.QrcodeOCR(qrcode_ocr_request(models, base64.b64encode(picture).decode()))
     elif side == "wechatpy":
         # wechatpy wraps no image API: its generic post (token handling, requests) with the file.
         wpy = wechatpy_client(base, appid, secret)
@@ -361,22 +365,14 @@ def paced(args: argparse.Namespace) -> Dict[str, Any]:
     tsync, tasync, models = tencent_clients(base, args.secret_id, args.secret_key)
 
     def tc_request():
-        req = models.QrcodeOCRRequest()
-        req.ImageBase64 = picture_b64
-        return req
+        return qrcode_ocr_request(models, picture_b64)
 
-    def check(codes: Any) -> None:
-        if not codes:
-            raise RuntimeError("no code in the canned QrcodeOCR reply")
-
-    async def check_async(aw: Awaitable[Any], codes: Callable[[Any], Any]) -> None:
-        check(codes(await aw))
 
     sides = [
-        ("wxcv sync", "sync", lambda: check(tc.ocr.qrcode_ocr(picture).code_results)),
-        ("wxcv async", "async", lambda: check_async(atc.ocr.qrcode_ocr(picture), lambda r: r.code_results)),
-        ("tencentcloud-sdk-python", "sync", lambda: check(tsync.QrcodeOCR(tc_request()).CodeResults)),
-        ("tencentcloud-sdk-python async", "async", lambda: check_async(tasync.QrcodeOCR(tc_request()), lambda r: r.CodeResults)),
+        ("wxcv sync", "sync", lambda: check_codes(tc.ocr.qrcode_ocr(picture).code_results)),
+        ("wxcv async", "async", lambda: _await_check(atc.ocr.qrcode_ocr(picture), lambda r: check_codes(r.code_results))),
+        ("tencentcloud-sdk-python", "sync", lambda: check_codes(tsync.QrcodeOCR(tc_request()).CodeResults)),
+        ("tencentcloud-sdk-python async", "async", lambda: _await_check(tasync.QrcodeOCR(tc_request()), lambda r: check_codes(r.CodeResults))),
     ]
 
     def switches() -> int:

@@ -202,10 +202,9 @@ fn ascii(rng: &mut Rng, lo: u32, hi: u32) -> String {
     (0..n).map(|_| char::from(rng.between(0x20, 0x7e) as u8)).collect()
 }
 
-/// `digits` and their GTIN check digit (weights 3, 1, 3... from the right).
+/// `digits` (ASCII digits) and their GTIN check digit.
 fn with_check_digit(digits: &str) -> String {
-    let sum: u32 = digits.bytes().rev().enumerate().map(|(i, d)| u32::from(d - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
-    format!("{digits}{}", (10 - sum % 10) % 10)
+    format!("{digits}{}", wxcv_emulator::gtin_check_digit(digits).unwrap_or_default())
 }
 
 /// The 8-digit UPC-E of number system 0 with the six digits `body`, its check digit that of the

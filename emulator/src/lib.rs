@@ -39,7 +39,7 @@ pub use absent::Emulator;
 #[cfg(feature = "server")]
 pub use state::{Fault, FaultRule, LogEntry};
 #[cfg(feature = "server")]
-pub use tencent::gtin_valid;
+pub use tencent::{gtin_check_digit, gtin_valid};
 #[cfg(feature = "server")]
 pub use wechat::wxacode_link;
 

@@ -308,13 +308,24 @@ async fn qrcode_ocr(st: &State, ep: &'static EndpointInfo, inp: &Inputs, request
 
 /// GTIN-8/12/13/14: the last digit is the check digit (weights 3,1,3,... from the right).
 pub fn gtin_valid(code: &str) -> bool {
-    if !matches!(code.len(), 8 | 12 | 13 | 14) || !code.bytes().all(|b| b.is_ascii_digit()) {
+    if !matches!(code.len(), 8 | 12 | 13 | 14) || !code.is_ascii() {
         return false;
     }
-    let digits: Vec<u32> = code.bytes().map(|b| (b - b'0') as u32).collect();
-    let (body, check) = digits.split_at(digits.len() - 1);
-    let sum: u32 = body.iter().rev().enumerate().map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d }).sum();
-    (10 - sum % 10) % 10 == check[0]
+    let (body, check) = code.split_at(code.len() - 1);
+    gtin_check_digit(body).is_some_and(|d| check.as_bytes() == [b'0' + d])
+}
+
+/// The GTIN check digit of `body` (weights 3, 1, 3... from the right), or `None` when `body` is not
+/// all ASCII digits.
+pub fn gtin_check_digit(body: &str) -> Option<u8> {
+    let mut sum = 0u32;
+    for (i, b) in body.bytes().rev().enumerate() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        sum += u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 };
+    }
+    Some(((10 - sum % 10) % 10) as u8)
 }
 
 fn query_bar_code(st: &State, inp: &Inputs, request_id: &str) -> Outcome {

@@ -96,8 +96,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     if args.iter().any(|a| a == "--agreement") {
         // Only the decode-agreement section, into the last run's figures.
         let raw_path = scratch.join("results.json");
-        let mut results: Value =
-            std::fs::read_to_string(&raw_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_else(|| json!({}));
+        let mut results = last_results(&raw_path);
         results["agreement"] = agreement(quick)?;
         std::fs::write(&raw_path, serde_json::to_string_pretty(&results).unwrap_or_default()).map_err(|e| e.to_string())?;
         return write_report(&root, &results, &raw_path);
@@ -144,8 +143,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     };
     if args.iter().any(|a| a == "--paced") {
         // Only the paced scenario, into the last run's figures.
-        let mut results: Value =
-            std::fs::read_to_string(&raw_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_else(|| json!({}));
+        let mut results = last_results(&raw_path);
         results["paced"] = paced()?;
         save(&results)?;
         drop(emu);
@@ -206,6 +204,11 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     write_report(&root, &results, &raw_path)?;
     println!("bench: {} in all", minutes(t0.elapsed().as_secs_f64()));
     Ok(())
+}
+
+/// The last run's figures, to measure one section again into; none without a last run.
+fn last_results(raw_path: &Path) -> Value {
+    std::fs::read_to_string(raw_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_else(|| json!({}))
 }
 
 /// The ratios on stdout, docs/BENCHMARKS.md and docs/benchmarks.svg from one run's figures.

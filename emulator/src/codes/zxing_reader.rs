@@ -219,11 +219,9 @@ fn settle_conflicts(found: Vec<(Found, c_int)>) -> Vec<Found> {
     let rival = |a: &Found, b: &Found| {
         a.symbology.is_linear() && family(a.symbology) == family(b.symbology) && a.text != b.text && meet(a, b)
     };
-    found
-        .iter()
-        .filter(|(code, lines)| !found.iter().any(|(other, their)| rival(code, other) && their >= lines))
-        .map(|(code, _)| Found { symbology: code.symbology, text: code.text.clone(), corners: code.corners })
-        .collect()
+    let weaker: Vec<bool> =
+        found.iter().map(|(code, lines)| found.iter().any(|(other, their)| rival(code, other) && their >= lines)).collect();
+    found.into_iter().zip(weaker).filter(|(_, weaker)| !weaker).map(|((code, _), _)| code).collect()
 }
 
 /// Whether the upright rectangles around two readings overlap.
